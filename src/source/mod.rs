@@ -1,0 +1,161 @@
+//! Inputs: finding workflow files, reading their bytes, and mapping byte offsets to lines.
+//!
+//! Everything downstream works on byte ranges into [`SourceFile::text`], the file's original
+//! text; line and column are computed only when a diagnostic is rendered, by [`LineIndex`].
+
+mod discover;
+mod line_index;
+mod span_map;
+
+pub use discover::{Discovery, InputError, discover, is_workflow_path};
+pub use line_index::{LineCol, LineIndex};
+pub use span_map::SpanMap;
+
+use std::io::Read;
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+/// Files larger than this are not parsed: they get one `limit-exceeded` diagnostic.
+/// Real workflows are a few kilobytes; the largest in the corpus is under 200 KB.
+pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+
+/// A byte range into a [`SourceFile`]'s text.
+pub type Span = Range<usize>;
+
+/// Where an input came from.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    /// A file on disk.
+    File(PathBuf),
+    /// Standard input, with the name given by `--stdin-filename` (or `-`).
+    Stdin(String),
+}
+
+/// One input, read into memory.
+#[derive(Debug)]
+pub struct SourceFile {
+    /// The name shown in reports.
+    pub name: String,
+    /// The text of the file. When the bytes are not valid UTF-8 this holds the valid prefix only
+    /// and [`SourceFile::invalid_utf8`] says where the first bad byte is.
+    pub text: String,
+    /// Byte offset of the first byte that is not UTF-8, if any.
+    pub invalid_utf8: Option<usize>,
+    /// The file's size in bytes when it was too large to read.
+    pub too_large: Option<u64>,
+    /// Line starts, for rendering positions.
+    pub lines: LineIndex,
+}
+
+impl SourceFile {
+    /// Builds a source from bytes (the valid UTF-8 prefix is kept when the bytes are not UTF-8).
+    pub fn from_bytes(name: impl Into<String>, bytes: Vec<u8>) -> Self {
+        let (text, invalid_utf8) = match String::from_utf8(bytes) {
+            Ok(text) => (text, None),
+            Err(err) => {
+                let valid = err.utf8_error().valid_up_to();
+                let mut bytes = err.into_bytes();
+                bytes.truncate(valid);
+                // The prefix is valid by construction; fall back to lossy decoding anyway.
+                let text = String::from_utf8(bytes)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+                (text, Some(valid))
+            }
+        };
+        let lines = LineIndex::new(&text);
+        SourceFile {
+            name: name.into(),
+            text,
+            invalid_utf8,
+            too_large: None,
+            lines,
+        }
+    }
+
+    /// Builds a source from text.
+    pub fn from_text(name: impl Into<String>, text: impl Into<String>) -> Self {
+        Self::from_bytes(name, text.into().into_bytes())
+    }
+
+    /// A placeholder for a file that was too large to read.
+    pub fn too_large(name: impl Into<String>, size: u64) -> Self {
+        let mut file = Self::from_text(name, String::new());
+        file.too_large = Some(size);
+        file
+    }
+
+    /// Reads a file from disk. Refuses anything that is not a regular file (a FIFO would block)
+    /// and does not read files larger than [`MAX_FILE_BYTES`].
+    pub fn read(path: &Path) -> Result<Self, InputError> {
+        let name = display_path(path);
+        let meta = std::fs::metadata(path).map_err(|e| InputError::io(path, &e))?;
+        if !meta.is_file() {
+            return Err(InputError::new(path, "not a regular file"));
+        }
+        if meta.len() > MAX_FILE_BYTES {
+            return Ok(Self::too_large(name, meta.len()));
+        }
+        let file = std::fs::File::open(path).map_err(|e| InputError::io(path, &e))?;
+        let mut bytes = Vec::with_capacity(meta.len() as usize);
+        // `take` guards against a file that grows while it is read.
+        file.take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| InputError::io(path, &e))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Ok(Self::too_large(name, bytes.len() as u64));
+        }
+        Ok(Self::from_bytes(name, bytes))
+    }
+
+    /// Reads standard input (at most [`MAX_FILE_BYTES`]).
+    pub fn read_stdin(name: &str) -> Result<Self, InputError> {
+        let mut bytes = Vec::new();
+        std::io::stdin()
+            .lock()
+            .take(MAX_FILE_BYTES + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| InputError::new(Path::new("-"), &e.to_string()))?;
+        if bytes.len() as u64 > MAX_FILE_BYTES {
+            return Ok(Self::too_large(name, bytes.len() as u64));
+        }
+        Ok(Self::from_bytes(name, bytes))
+    }
+
+    /// The text of a span, or `""` when the span is out of range.
+    pub fn slice(&self, span: &Span) -> &str {
+        self.text.get(span.clone()).unwrap_or("")
+    }
+
+    /// The line ending the file mostly uses, for edits that insert lines.
+    pub fn line_ending(&self) -> &'static str {
+        match memchr::memchr(b'\n', self.text.as_bytes()) {
+            Some(i) if i > 0 && self.text.as_bytes()[i - 1] == b'\r' => "\r\n",
+            _ => "\n",
+        }
+    }
+}
+
+/// A path as shown in reports: as given, with `./` dropped.
+pub fn display_path(path: &Path) -> String {
+    let s = path.to_string_lossy();
+    s.strip_prefix("./").unwrap_or(&s).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn invalid_utf8_keeps_valid_prefix() {
+        let f = SourceFile::from_bytes("x.yml", b"on: push\n\xff\xfe".to_vec());
+        assert_eq!(f.invalid_utf8, Some(9));
+        assert_eq!(f.text, "on: push\n");
+    }
+
+    #[test]
+    fn line_ending_detects_crlf() {
+        assert_eq!(SourceFile::from_text("a", "a: 1\r\nb: 2\r\n").line_ending(), "\r\n");
+        assert_eq!(SourceFile::from_text("a", "a: 1\nb: 2\n").line_ending(), "\n");
+        assert_eq!(SourceFile::from_text("a", "\na").line_ending(), "\n");
+    }
+}

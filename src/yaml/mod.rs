@@ -1,0 +1,477 @@
+//! A spanned YAML node tree. The only module that names the YAML parser (granit-parser).
+//!
+//! Every node keeps its byte span in the original text; scalars keep their decoded value and
+//! their style (so `on` stays `on` and `3.10` stays `3.10`: nothing is typed here). Aliases are
+//! expanded with a budget and remember where the alias was written. Duplicate keys and syntax
+//! errors are reported as [`Problem`]s; the tree holds whatever was parsed before an error.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use granit_parser::{Event, Options, Parser, ScalarStyle};
+
+use crate::source::{Span, SpanMap};
+
+/// At most this many nodes are created by expanding aliases in one file (a billion-laughs file
+/// stops here).
+pub const MAX_ALIAS_NODES: usize = 100_000;
+/// Collections nested deeper than this are a syntax error (the parser's own limit).
+pub const MAX_NESTING: usize = 255;
+
+/// How a scalar was written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    /// `value`
+    Plain,
+    /// `'value'`
+    SingleQuoted,
+    /// `"value"`
+    DoubleQuoted,
+    /// `|` block
+    Literal,
+    /// `>` block
+    Folded,
+}
+
+/// A YAML node with its span.
+#[derive(Clone, Debug)]
+pub struct Node<'a> {
+    /// Byte range of the node in the source (for a block scalar: its content lines, trimmed).
+    pub span: Span,
+    /// When the node arrived through an alias: the span of the `*alias` token.
+    pub alias: Option<Span>,
+    /// What the node is.
+    pub kind: Kind<'a>,
+}
+
+/// The three kinds of YAML node.
+#[derive(Clone, Debug)]
+pub enum Kind<'a> {
+    /// A scalar: decoded value and style.
+    Scalar(Cow<'a, str>, Style),
+    /// A sequence.
+    Seq(Vec<Node<'a>>),
+    /// A mapping, in source order.
+    Map(Vec<(Node<'a>, Node<'a>)>),
+}
+
+impl<'a> Node<'a> {
+    /// The scalar's decoded value, if this is a scalar.
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Scalar(v, _) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Whether the node is a null (`~`, `null`, or nothing) written as a plain scalar.
+    pub fn is_null(&self) -> bool {
+        match &self.kind {
+            Kind::Scalar(v, Style::Plain) => matches!(&**v, "" | "~" | "null" | "Null" | "NULL"),
+            _ => false,
+        }
+    }
+
+    /// The sequence's items, if this is a sequence.
+    pub fn as_seq(&self) -> Option<&[Node<'a>]> {
+        match &self.kind {
+            Kind::Seq(items) => Some(items),
+            _ => None,
+        }
+    }
+
+    /// The mapping's entries, if this is a mapping.
+    pub fn as_map(&self) -> Option<&[(Node<'a>, Node<'a>)]> {
+        match &self.kind {
+            Kind::Map(entries) => Some(entries),
+            _ => None,
+        }
+    }
+
+    /// The value of `key` in a mapping (the last one if the key is duplicated).
+    pub fn get(&self, key: &str) -> Option<&Node<'a>> {
+        self.as_map()?
+            .iter()
+            .rev()
+            .find(|(k, _)| k.as_str() == Some(key))
+            .map(|(_, v)| v)
+    }
+
+    /// A word describing the node's type, for messages.
+    pub fn type_name(&self) -> &'static str {
+        match &self.kind {
+            Kind::Scalar(..) if self.is_null() => "null",
+            Kind::Scalar(..) => "a scalar",
+            Kind::Seq(_) => "a sequence",
+            Kind::Map(_) => "a mapping",
+        }
+    }
+
+    /// The span diagnostics should point at: the alias site for aliased nodes.
+    pub fn report_span(&self) -> Span {
+        self.alias.clone().unwrap_or_else(|| self.span.clone())
+    }
+
+    /// Maps offsets in the scalar's decoded value back to the source.
+    pub fn scalar_map(&self, src: &str) -> SpanMap {
+        let Kind::Scalar(value, style) = &self.kind else {
+            return SpanMap::identity(self.span.start, 0);
+        };
+        if let Some(site) = &self.alias {
+            // The value is written elsewhere; point at the alias as a whole.
+            return SpanMap::whole(site.clone());
+        }
+        let mut raw_span = self.span.clone();
+        if matches!(style, Style::SingleQuoted | Style::DoubleQuoted) && raw_span.len() >= 2 {
+            raw_span = raw_span.start + 1..raw_span.end - 1;
+        }
+        let raw = src.get(raw_span.clone()).unwrap_or("");
+        SpanMap::align(value, raw, raw_span.start, *style == Style::DoubleQuoted)
+    }
+}
+
+/// Something wrong with the YAML itself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Problem {
+    /// Not valid YAML: where the parser stopped, and why.
+    Syntax {
+        /// Where the parser stopped (a zero- or one-character span).
+        span: Span,
+        /// The parser's message.
+        message: String,
+    },
+    /// A mapping key that appears twice.
+    DuplicateKey {
+        /// The key's text.
+        key: String,
+        /// The first occurrence.
+        first: Span,
+        /// The repeated occurrence.
+        dup: Span,
+    },
+    /// Alias expansion stopped at [`MAX_ALIAS_NODES`].
+    AliasBudget {
+        /// The alias that would have exceeded the budget.
+        span: Span,
+    },
+}
+
+/// A parsed YAML document: its root (if any) and the problems found.
+#[derive(Debug, Default)]
+pub struct Document<'a> {
+    /// The first document's root node; `None` for an empty file.
+    pub root: Option<Node<'a>>,
+    /// Syntax errors, duplicate keys, exceeded limits.
+    pub problems: Vec<Problem>,
+}
+
+/// Parses `src` into a node tree. Never fails: problems are collected in the document.
+pub fn parse(src: &str) -> Document<'_> {
+    let mut options = Options::default();
+    options.emit_comments = false;
+    options.flow_nesting_limit = MAX_NESTING;
+    options.block_nesting_limit = MAX_NESTING;
+    let mut parser = Parser::new_from_str_with_options(src, options);
+    let mut b = Builder {
+        src,
+        stack: Vec::new(),
+        anchors: HashMap::new(),
+        alias_nodes: 0,
+        budget_hit: false,
+        doc: Document::default(),
+        docs_seen: 0,
+    };
+    while let Some(item) = parser.next_event() {
+        match item {
+            Ok((event, span)) => {
+                let range = span
+                    .byte_range()
+                    .unwrap_or_else(|| char_to_byte(src, span.start.index())..char_to_byte(src, span.end.index()));
+                b.event(event, range);
+            }
+            Err(err) => {
+                let m = err.marker();
+                let at = m.byte_offset().unwrap_or_else(|| char_to_byte(src, m.index()));
+                let at = at.min(src.len());
+                let end = src[at..].chars().next().map_or(at, |c| at + c.len_utf8());
+                let end = if src.as_bytes().get(at) == Some(&b'\n') { at } else { end };
+                b.doc.problems.push(Problem::Syntax {
+                    span: at..end,
+                    message: err.info(),
+                });
+                b.finish_partial();
+                break;
+            }
+        }
+    }
+    b.doc
+}
+
+fn char_to_byte(src: &str, chars: usize) -> usize {
+    src.char_indices().nth(chars).map_or(src.len(), |(i, _)| i)
+}
+
+enum Frame<'a> {
+    Seq {
+        start: usize,
+        anchor: usize,
+        items: Vec<Node<'a>>,
+        end: usize,
+    },
+    Map {
+        start: usize,
+        anchor: usize,
+        entries: Vec<(Node<'a>, Node<'a>)>,
+        pending_key: Option<Node<'a>>,
+        end: usize,
+    },
+}
+
+struct Builder<'a> {
+    src: &'a str,
+    stack: Vec<Frame<'a>>,
+    anchors: HashMap<usize, Node<'a>>,
+    alias_nodes: usize,
+    budget_hit: bool,
+    doc: Document<'a>,
+    docs_seen: usize,
+}
+
+impl<'a> Builder<'a> {
+    fn event(&mut self, event: Event<'a>, span: Span) {
+        match event {
+            Event::DocumentStart(..) => self.docs_seen += 1,
+            Event::Scalar(value, style, anchor, _) => {
+                let (style, span) = self.scalar_style_span(style, span);
+                let node = Node {
+                    span,
+                    alias: None,
+                    kind: Kind::Scalar(value, style),
+                };
+                self.remember(anchor, &node);
+                self.push(node);
+            }
+            Event::SequenceStart(_, anchor, _) => self.stack.push(Frame::Seq {
+                start: span.start,
+                anchor,
+                items: Vec::new(),
+                end: span.end,
+            }),
+            Event::MappingStart(_, anchor, _) => self.stack.push(Frame::Map {
+                start: span.start,
+                anchor,
+                entries: Vec::new(),
+                pending_key: None,
+                end: span.end,
+            }),
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(frame) = self.stack.pop() {
+                    let (node, anchor) = close(frame, Some(span));
+                    self.remember(anchor, &node);
+                    self.push(node);
+                }
+            }
+            Event::Alias(id) => {
+                let node = match self.anchors.get(&id) {
+                    Some(target) if !self.budget_hit => {
+                        let size = count_nodes(target);
+                        if self.alias_nodes + size > MAX_ALIAS_NODES {
+                            self.budget_hit = true;
+                            self.doc.problems.push(Problem::AliasBudget { span: span.clone() });
+                            null_at(span)
+                        } else {
+                            self.alias_nodes += size;
+                            let mut copy = target.clone();
+                            mark_alias(&mut copy, &span);
+                            copy
+                        }
+                    }
+                    _ => null_at(span),
+                };
+                self.push(node);
+            }
+            _ => {}
+        }
+    }
+
+    /// Block scalars: the span runs from the first content line to the end of the last one.
+    fn scalar_style_span(&self, style: ScalarStyle, span: Span) -> (Style, Span) {
+        let style = match style {
+            ScalarStyle::Plain => Style::Plain,
+            ScalarStyle::SingleQuoted => Style::SingleQuoted,
+            ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+            ScalarStyle::Literal => Style::Literal,
+            ScalarStyle::Folded => Style::Folded,
+        };
+        let span = if matches!(style, Style::Literal | Style::Folded) {
+            let raw = self.src.get(span.clone()).unwrap_or("");
+            span.start..span.start + raw.trim_end().len()
+        } else {
+            span
+        };
+        (style, span)
+    }
+
+    fn remember(&mut self, anchor: usize, node: &Node<'a>) {
+        if anchor != 0 && !self.budget_hit {
+            let size = count_nodes(node);
+            if self.alias_nodes + size > MAX_ALIAS_NODES {
+                self.budget_hit = true;
+                self.doc.problems.push(Problem::AliasBudget {
+                    span: node.span.clone(),
+                });
+                return;
+            }
+            self.alias_nodes += size;
+            self.anchors.insert(anchor, node.clone());
+        }
+    }
+
+    fn push(&mut self, node: Node<'a>) {
+        match self.stack.last_mut() {
+            None => {
+                if self.docs_seen <= 1 && self.doc.root.is_none() {
+                    self.doc.root = Some(node);
+                }
+            }
+            Some(Frame::Seq { items, end, .. }) => {
+                *end = (*end).max(node.span.end);
+                items.push(node);
+            }
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                end,
+                ..
+            }) => {
+                *end = (*end).max(node.span.end);
+                match pending_key.take() {
+                    None => *pending_key = Some(node),
+                    Some(key) => {
+                        if let Some(k) = key.as_str()
+                            && key.alias.is_none()
+                            && let Some((first, _)) = entries
+                                .iter()
+                                .find(|(f, _)| f.as_str() == Some(k) && f.alias.is_none())
+                            && k != "<<"
+                        {
+                            self.doc.problems.push(Problem::DuplicateKey {
+                                key: k.to_string(),
+                                first: first.span.clone(),
+                                dup: key.span.clone(),
+                            });
+                        }
+                        entries.push((key, node));
+                    }
+                }
+            }
+        }
+    }
+
+    /// After a syntax error: close the open collections so rules can still see what was parsed.
+    fn finish_partial(&mut self) {
+        while let Some(frame) = self.stack.pop() {
+            let (node, _) = close(frame, None);
+            self.push(node);
+        }
+    }
+}
+
+fn close(frame: Frame<'_>, end_event: Option<Span>) -> (Node<'_>, usize) {
+    match frame {
+        Frame::Seq {
+            start,
+            anchor,
+            items,
+            end,
+        } => {
+            let end = flow_end(end_event, end);
+            (
+                Node {
+                    span: start..end.max(start),
+                    alias: None,
+                    kind: Kind::Seq(items),
+                },
+                anchor,
+            )
+        }
+        Frame::Map {
+            start,
+            anchor,
+            mut entries,
+            pending_key,
+            end,
+        } => {
+            if let Some(key) = pending_key {
+                let value = null_at(key.span.end..key.span.end);
+                entries.push((key, value));
+            }
+            let end = flow_end(end_event, end);
+            (
+                Node {
+                    span: start..end.max(start),
+                    alias: None,
+                    kind: Kind::Map(entries),
+                },
+                anchor,
+            )
+        }
+    }
+}
+
+/// Flow collections end at their closing bracket; block collections at their last child
+/// (the parser's end event for them is an empty span at the next token).
+fn flow_end(end_event: Option<Span>, children_end: usize) -> usize {
+    match end_event {
+        Some(s) if s.end > s.start => s.end.max(children_end),
+        _ => children_end,
+    }
+}
+
+fn null_at(span: Span) -> Node<'static> {
+    Node {
+        span,
+        alias: None,
+        kind: Kind::Scalar(Cow::Borrowed(""), Style::Plain),
+    }
+}
+
+fn count_nodes(node: &Node<'_>) -> usize {
+    let mut count = 0;
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        count += 1;
+        match &n.kind {
+            Kind::Scalar(..) => {}
+            Kind::Seq(items) => todo.extend(items),
+            Kind::Map(entries) => {
+                for (k, v) in entries {
+                    todo.push(k);
+                    todo.push(v);
+                }
+            }
+        }
+    }
+    count
+}
+
+fn mark_alias(node: &mut Node<'_>, site: &Span) {
+    let mut todo = vec![node];
+    while let Some(n) = todo.pop() {
+        // The outermost alias wins: that is where the node appears in the document.
+        n.alias = Some(site.clone());
+        match &mut n.kind {
+            Kind::Scalar(..) => {}
+            Kind::Seq(items) => todo.extend(items.iter_mut()),
+            Kind::Map(entries) => {
+                for (k, v) in entries.iter_mut() {
+                    todo.push(k);
+                    todo.push(v);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,131 @@
+use super::*;
+
+fn root(src: &str) -> Node<'_> {
+    let doc = parse(src);
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    doc.root.expect("a root node")
+}
+
+#[test]
+fn keeps_raw_scalars_and_spans() {
+    let src = "on: push\npython: 3.10\n";
+    let r = root(src);
+    let (k, v) = &r.as_map().unwrap()[0];
+    assert_eq!(k.as_str(), Some("on"));
+    assert_eq!(&src[v.span.clone()], "push");
+    assert_eq!(r.get("python").unwrap().as_str(), Some("3.10"));
+}
+
+#[test]
+fn block_scalar_span_and_map() {
+    let src = "run: |\r\n\r\n  echo hi\r\n  nox -s t\r\nx: 1\r\n";
+    let r = root(src);
+    let run = r.get("run").unwrap();
+    assert_eq!(&src[run.span.clone()], "echo hi\r\n  nox -s t");
+    let value = run.as_str().unwrap();
+    let at = value.find("nox").unwrap();
+    let m = run.scalar_map(src);
+    assert_eq!(&src[m.to_source(at..at + 3)], "nox");
+    let at = value.find("echo").unwrap();
+    assert_eq!(&src[m.to_source(at..at + 4)], "echo");
+}
+
+#[test]
+fn quoted_scalar_map_skips_quotes() {
+    let src = "a: 'it''s nox'\nb: \"x\\\"y nox\"\n";
+    let r = root(src);
+    for key in ["a", "b"] {
+        let n = r.get(key).unwrap();
+        let v = n.as_str().unwrap();
+        let at = v.find("nox").unwrap();
+        assert_eq!(&src[n.scalar_map(src).to_source(at..at + 3)], "nox");
+    }
+}
+
+#[test]
+fn collection_spans() {
+    let src = "a:\n  b: [1, 2]\n  c:\n    - x\n    - y\n# end\n";
+    let r = root(src);
+    let a = r.get("a").unwrap();
+    assert_eq!(&src[a.span.clone()], "b: [1, 2]\n  c:\n    - x\n    - y");
+    assert_eq!(&src[a.get("b").unwrap().span.clone()], "[1, 2]");
+}
+
+#[test]
+fn duplicate_keys_are_reported_and_kept() {
+    let src = "a: 1\nb: 2\na: 3\n";
+    let doc = parse(src);
+    assert_eq!(
+        doc.problems,
+        vec![Problem::DuplicateKey {
+            key: "a".into(),
+            first: 0..1,
+            dup: 10..11
+        }]
+    );
+    assert_eq!(doc.root.unwrap().get("a").unwrap().as_str(), Some("3"));
+}
+
+#[test]
+fn aliases_expand_and_remember_their_site() {
+    let src = "x: &s {run: nox}\ny: *s\n";
+    let r = root(src);
+    let y = r.get("y").unwrap();
+    assert_eq!(y.get("run").unwrap().as_str(), Some("nox"));
+    assert_eq!(&src[y.get("run").unwrap().report_span()], "*s");
+    assert!(r.get("x").unwrap().alias.is_none());
+}
+
+#[test]
+fn alias_bomb_is_bounded() {
+    let mut src = String::from("a0: &a0 [x, x, x, x, x, x, x, x, x, x]\n");
+    for i in 1..12 {
+        let refs = vec![format!("*a{}", i - 1); 10].join(", ");
+        src.push_str(&format!("a{i}: &a{i} [{refs}]\n"));
+    }
+    let doc = parse(&src);
+    assert!(
+        doc.problems
+            .iter()
+            .any(|p| matches!(p, Problem::AliasBudget { .. }))
+    );
+}
+
+#[test]
+fn syntax_error_has_a_position() {
+    let src = "a: b\nc: [d\n";
+    let doc = parse(src);
+    let Some(Problem::Syntax { span, .. }) = doc.problems.first() else {
+        panic!("{:?}", doc.problems)
+    };
+    assert!(span.start <= src.len());
+    // The partial tree is kept.
+    assert_eq!(doc.root.unwrap().get("a").unwrap().as_str(), Some("b"));
+}
+
+#[test]
+fn deep_nesting_is_a_syntax_error_not_a_crash() {
+    let src = "[".repeat(10_000);
+    let doc = parse(&src);
+    assert!(matches!(doc.problems.first(), Some(Problem::Syntax { .. })));
+    let src = (0..10_000)
+        .map(|i| format!("{}- ", " ".repeat(i * 2)))
+        .collect::<Vec<_>>()
+        .join("\n");
+    let doc = parse(&src);
+    assert!(matches!(doc.problems.first(), Some(Problem::Syntax { .. })));
+}
+
+#[test]
+fn empty_and_comment_only_files() {
+    assert!(parse("").root.is_none());
+    assert!(parse("# only a comment\n").root.is_none());
+    assert!(parse("").problems.is_empty());
+}
+
+#[test]
+fn bom_offsets_are_exact() {
+    let src = "\u{feff}on: push\n";
+    let r = root(src);
+    assert_eq!(&src[r.as_map().unwrap()[0].0.span.clone()], "on");
+}
