@@ -101,7 +101,9 @@ fn walk(root: &Path, out: &mut Discovery) {
         .filter_entry(|e| {
             e.depth() == 0
                 || !(e.file_type().is_dir()
-                    && e.file_name().to_str().is_some_and(|n| SKIP_DIRS.contains(&n)))
+                    && e.file_name()
+                        .to_str()
+                        .is_some_and(|n| SKIP_DIRS.contains(&n)))
         });
     for entry in walker {
         let entry = match entry {

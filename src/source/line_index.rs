@@ -81,7 +81,10 @@ mod tests {
         // "d" is after a two-byte character: column counts characters.
         let d = text.find('d').unwrap();
         assert_eq!(idx.line_col(text, d), LineCol { line: 2, column: 4 });
-        assert_eq!(idx.line_col(text, text.len()), LineCol { line: 4, column: 2 });
+        assert_eq!(
+            idx.line_col(text, text.len()),
+            LineCol { line: 4, column: 2 }
+        );
         assert_eq!(idx.line_col(text, 9999), LineCol { line: 4, column: 2 });
     }
 

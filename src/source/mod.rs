@@ -154,8 +154,14 @@ mod tests {
 
     #[test]
     fn line_ending_detects_crlf() {
-        assert_eq!(SourceFile::from_text("a", "a: 1\r\nb: 2\r\n").line_ending(), "\r\n");
-        assert_eq!(SourceFile::from_text("a", "a: 1\nb: 2\n").line_ending(), "\n");
+        assert_eq!(
+            SourceFile::from_text("a", "a: 1\r\nb: 2\r\n").line_ending(),
+            "\r\n"
+        );
+        assert_eq!(
+            SourceFile::from_text("a", "a: 1\nb: 2\n").line_ending(),
+            "\n"
+        );
         assert_eq!(SourceFile::from_text("a", "\na").line_ending(), "\n");
     }
 }

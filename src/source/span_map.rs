@@ -141,7 +141,6 @@ impl SpanMap {
             }
         }
     }
-
 }
 
 /// Advances `j` to the next raw position matching `c`; whitespace matches any whitespace,
@@ -183,7 +182,11 @@ mod tests {
         let m = SpanMap::align(decoded, raw, 100, escapes);
         let s = decoded.find(word).unwrap();
         let r = m.to_source(s..s + word.len());
-        assert_eq!(&raw[r.start - 100..r.end - 100], expect, "{decoded:?} in {raw:?}");
+        assert_eq!(
+            &raw[r.start - 100..r.end - 100],
+            expect,
+            "{decoded:?} in {raw:?}"
+        );
     }
 
     #[test]
@@ -195,8 +198,20 @@ mod tests {
 
     #[test]
     fn literal_block_drops_indentation_and_cr() {
-        check("a\nnox -s x\n", "a\r\n    nox -s x\r\n", false, "nox", "nox");
-        check("a\nnox -s x\n", "a\r\n    nox -s x\r\n", false, "-s x", "-s x");
+        check(
+            "a\nnox -s x\n",
+            "a\r\n    nox -s x\r\n",
+            false,
+            "nox",
+            "nox",
+        );
+        check(
+            "a\nnox -s x\n",
+            "a\r\n    nox -s x\r\n",
+            false,
+            "-s x",
+            "-s x",
+        );
     }
 
     #[test]

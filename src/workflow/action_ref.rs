@@ -81,7 +81,10 @@ impl<'a> ActionRef<'a> {
         if owner.is_empty() || repo.is_empty() {
             return ActionRef::Other(uses);
         }
-        let path = parts.next().map(|p| p.trim_end_matches('/')).filter(|p| !p.is_empty());
+        let path = parts
+            .next()
+            .map(|p| p.trim_end_matches('/'))
+            .filter(|p| !p.is_empty());
         let ref_kind = match git_ref {
             Some(r) if r.len() == 40 && r.bytes().all(|b| b.is_ascii_hexdigit()) => RefKind::Sha,
             _ => RefKind::Named,
@@ -136,7 +139,13 @@ mod tests {
         let sha = "0c45773b623bea8c8e75f6c82b208c3cf94ea4f9";
         let uses = format!("actions/cache@{sha}");
         let r = ActionRef::parse(&uses);
-        assert!(matches!(r, ActionRef::Remote { ref_kind: RefKind::Sha, .. }));
+        assert!(matches!(
+            r,
+            ActionRef::Remote {
+                ref_kind: RefKind::Sha,
+                ..
+            }
+        ));
         assert!(matches!(
             ActionRef::parse("Actions/Cache"),
             ActionRef::Remote { git_ref: None, .. }

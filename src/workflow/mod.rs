@@ -67,9 +67,11 @@ pub struct Env<'a> {
 impl<'a> Env<'a> {
     /// The value of a variable, if it is declared with a scalar value.
     pub fn get(&self, name: &str) -> Option<Str<'a>> {
-        self.vars.iter().rev().find(|(k, _)| k.value == name).and_then(|(_, v)| {
-            v.as_str().map(|value| Str { value, node: v })
-        })
+        self.vars
+            .iter()
+            .rev()
+            .find(|(k, _)| k.value == name)
+            .and_then(|(_, v)| v.as_str().map(|value| Str { value, node: v }))
     }
 }
 
@@ -171,8 +173,12 @@ pub struct Run<'a> {
 /// A step.
 #[derive(Debug)]
 pub struct Step<'a> {
-    /// Position in the job's steps (0-based).
+    /// Position in the job's steps (0-based), members of `parallel:` groups included.
     pub index: usize,
+    /// When the step runs, relative to the others: steps of one `parallel:` group share it.
+    pub order: usize,
+    /// `background: true`: the step runs beside the steps after it.
+    pub background: bool,
     /// `id:`
     pub id: Option<Str<'a>>,
     /// `name:`
@@ -238,7 +244,8 @@ struct Walker {
 }
 
 fn is_expression(node: &Node<'_>) -> bool {
-    node.as_str().is_some_and(|s| s.trim_start().starts_with("${{"))
+    node.as_str()
+        .is_some_and(|s| s.trim_start().starts_with("${{"))
 }
 
 impl Walker {
@@ -249,13 +256,20 @@ impl Walker {
         });
     }
 
-    fn expect_map<'a>(&mut self, node: &'a Node<'a>, what: &str) -> Option<&'a [(Node<'a>, Node<'a>)]> {
+    fn expect_map<'a>(
+        &mut self,
+        node: &'a Node<'a>,
+        what: &str,
+    ) -> Option<&'a [(Node<'a>, Node<'a>)]> {
         match &node.kind {
             Kind::Map(entries) => Some(entries),
             _ if node.is_null() => None,
             _ if is_expression(node) => None,
             _ => {
-                self.problem(node, format!("{what} must be a mapping, not {}", node.type_name()));
+                self.problem(
+                    node,
+                    format!("{what} must be a mapping, not {}", node.type_name()),
+                );
                 None
             }
         }
@@ -266,7 +280,10 @@ impl Walker {
             Kind::Scalar(value, _) if !node.is_null() => Some(Str { value, node }),
             Kind::Scalar(..) => None,
             _ => {
-                self.problem(node, format!("{what} must be a string, not {}", node.type_name()));
+                self.problem(
+                    node,
+                    format!("{what} must be a string, not {}", node.type_name()),
+                );
                 None
             }
         }
@@ -410,8 +427,29 @@ impl Walker {
         if let Some(node) = steps_node {
             match &node.kind {
                 Kind::Seq(items) => {
-                    for item in items {
-                        if let Some(step) = self.step(steps.len(), item, &job) {
+                    for (order, item) in items.iter().enumerate() {
+                        // `- parallel: [steps]` runs its steps concurrently (GitHub, 2026-06).
+                        if let Some(group) = item.get("parallel") {
+                            match group.as_seq() {
+                                Some(members) => {
+                                    for m in members {
+                                        if let Some(step) = self.step(steps.len(), order, m, &job) {
+                                            steps.push(step);
+                                        }
+                                    }
+                                }
+                                None if group.is_null() || is_expression(group) => {}
+                                None => self.problem(
+                                    group,
+                                    format!(
+                                        "`parallel` must be a sequence of steps, not {}",
+                                        group.type_name()
+                                    ),
+                                ),
+                            }
+                            continue;
+                        }
+                        if let Some(step) = self.step(steps.len(), order, item, &job) {
                             steps.push(step);
                         }
                     }
@@ -427,10 +465,18 @@ impl Walker {
         Some(job)
     }
 
-    fn step<'a>(&mut self, index: usize, node: &'a Node<'a>, job: &Job<'a>) -> Option<Step<'a>> {
+    fn step<'a>(
+        &mut self,
+        index: usize,
+        order: usize,
+        node: &'a Node<'a>,
+        job: &Job<'a>,
+    ) -> Option<Step<'a>> {
         let entries = self.expect_map(node, "a step")?;
         let mut step = Step {
             index,
+            order,
+            background: false,
             id: None,
             name: None,
             if_cond: None,
@@ -451,6 +497,7 @@ impl Walker {
                 Some("working-directory") => wd = self.str(v, "`working-directory`"),
                 Some("with") => step.with = self.inputs(v),
                 Some("env") => step.env = self.env(v),
+                Some("background") => step.background = v.as_str() == Some("true"),
                 _ => {}
             }
         }
@@ -469,7 +516,12 @@ impl Walker {
                 StepKind::Invalid
             }
             (None, None) => {
-                if !entries.iter().any(|(k, _)| matches!(k.as_str(), Some("uses" | "run"))) {
+                // `wait:`, `wait-all:` and `cancel:` steps control background steps (GitHub, 2026-06).
+                let known = ["uses", "run", "wait", "wait-all", "cancel", "parallel"];
+                if !entries
+                    .iter()
+                    .any(|(k, _)| k.as_str().is_some_and(|k| known.contains(&k)))
+                {
                     self.problem(node, "a step needs `uses` or `run`".to_string());
                 }
                 StepKind::Invalid

@@ -84,7 +84,15 @@ fn wrong_shapes_are_problems_not_failures() {
             ]
         );
         // The valid job is still there.
-        assert_eq!(wf.jobs.iter().find(|j| j.id.value == "d").unwrap().steps().len(), 1);
+        assert_eq!(
+            wf.jobs
+                .iter()
+                .find(|j| j.id.value == "d")
+                .unwrap()
+                .steps()
+                .len(),
+            1
+        );
     });
 }
 
@@ -99,10 +107,13 @@ fn expressions_are_allowed_where_mappings_go() {
 
 #[test]
 fn action_files_are_recognised() {
-    with_workflow("name: x\nruns:\n  using: composite\n  steps: []\n", |wf, problems| {
-        assert!(problems.is_empty());
-        assert_eq!(wf.kind, FileKind::Action);
-    });
+    with_workflow(
+        "name: x\nruns:\n  using: composite\n  steps: []\n",
+        |wf, problems| {
+            assert!(problems.is_empty());
+            assert_eq!(wf.kind, FileKind::Action);
+        },
+    );
 }
 
 #[test]

@@ -184,17 +184,23 @@ pub fn parse(src: &str) -> Document<'_> {
     while let Some(item) = parser.next_event() {
         match item {
             Ok((event, span)) => {
-                let range = span
-                    .byte_range()
-                    .unwrap_or_else(|| char_to_byte(src, span.start.index())..char_to_byte(src, span.end.index()));
+                let range = span.byte_range().unwrap_or_else(|| {
+                    char_to_byte(src, span.start.index())..char_to_byte(src, span.end.index())
+                });
                 b.event(event, range);
             }
             Err(err) => {
                 let m = err.marker();
-                let at = m.byte_offset().unwrap_or_else(|| char_to_byte(src, m.index()));
+                let at = m
+                    .byte_offset()
+                    .unwrap_or_else(|| char_to_byte(src, m.index()));
                 let at = at.min(src.len());
                 let end = src[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-                let end = if src.as_bytes().get(at) == Some(&b'\n') { at } else { end };
+                let end = if src.as_bytes().get(at) == Some(&b'\n') {
+                    at
+                } else {
+                    end
+                };
                 b.doc.problems.push(Problem::Syntax {
                     span: at..end,
                     message: err.info(),
@@ -277,7 +283,9 @@ impl<'a> Builder<'a> {
                         let size = count_nodes(target);
                         if self.alias_nodes + size > MAX_ALIAS_NODES {
                             self.budget_hit = true;
-                            self.doc.problems.push(Problem::AliasBudget { span: span.clone() });
+                            self.doc
+                                .problems
+                                .push(Problem::AliasBudget { span: span.clone() });
                             null_at(span)
                         } else {
                             self.alias_nodes += size;

@@ -1,0 +1,138 @@
+//! Output formats. Each renders the one [`Diagnostic`] type; one file per format.
+
+mod concise;
+mod human;
+mod json;
+
+use crate::diagnostic::Diagnostic;
+use crate::source::SourceFile;
+
+/// An output format.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Format {
+    /// miette's graphical report per diagnostic, then a summary.
+    Human,
+    /// `path:line:col: severity: message [rule]`, one line each.
+    Concise,
+    /// A JSON array of objects.
+    Json,
+}
+
+/// Rendering options.
+#[derive(Clone, Copy, Debug)]
+pub struct Options {
+    /// The format.
+    pub format: Format,
+    /// Whether to use ANSI colours.
+    pub color: bool,
+}
+
+/// Totals for the summary line.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Summary {
+    /// Files linted.
+    pub files: usize,
+    /// Files with at least one diagnostic.
+    pub files_with_problems: usize,
+    /// Diagnostics per severity: errors, warnings, infos.
+    pub counts: [usize; 3],
+}
+
+impl Summary {
+    /// Total diagnostics.
+    pub fn total(&self) -> usize {
+        self.counts.iter().sum()
+    }
+}
+
+/// Renders one file's diagnostics (called while the file is in memory).
+pub fn render_file(opts: &Options, file: &SourceFile, diags: &[Diagnostic]) -> String {
+    match opts.format {
+        Format::Human => human::render(file, diags, opts.color),
+        Format::Concise => concise::render(file, diags),
+        Format::Json => json::render(file, diags),
+    }
+}
+
+/// Joins the rendered files and adds what goes around them (the JSON brackets, the summary).
+pub fn finish(opts: &Options, rendered: &[String], summary: &Summary) -> String {
+    match opts.format {
+        Format::Json => json::finish(rendered),
+        Format::Human => {
+            let mut out: String = rendered.concat();
+            out.push_str(&human::summary(summary, opts.color));
+            out
+        }
+        Format::Concise => {
+            let mut out: String = rendered.concat();
+            if summary.total() > 0 {
+                out.push_str(&summary_line(summary));
+                out.push('\n');
+            }
+            out
+        }
+    }
+}
+
+fn plural(n: usize, word: &str) -> String {
+    if n == 1 {
+        format!("1 {word}")
+    } else {
+        format!("{n} {word}s")
+    }
+}
+
+/// `Found 3 problems (2 errors, 1 warning) in 2 files.` or `All checks passed (4 files).`
+pub fn summary_line(s: &Summary) -> String {
+    if s.total() == 0 {
+        return format!("All checks passed ({} checked).", plural(s.files, "file"));
+    }
+    let parts: Vec<String> = [(0, "error"), (1, "warning"), (2, "info")]
+        .iter()
+        .filter(|(i, _)| s.counts[*i] > 0)
+        .map(|(i, w)| {
+            if *w == "info" {
+                format!("{} info", s.counts[*i])
+            } else {
+                plural(s.counts[*i], w)
+            }
+        })
+        .collect();
+    format!(
+        "Found {} ({}) in {}.",
+        plural(s.total(), "problem"),
+        parts.join(", "),
+        plural(s.files_with_problems, "file")
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn summary_lines() {
+        let s = Summary {
+            files: 3,
+            files_with_problems: 2,
+            counts: [2, 1, 0],
+        };
+        assert_eq!(
+            summary_line(&s),
+            "Found 3 problems (2 errors, 1 warning) in 2 files."
+        );
+        let s = Summary {
+            files: 1,
+            files_with_problems: 1,
+            counts: [1, 0, 0],
+        };
+        assert_eq!(summary_line(&s), "Found 1 problem (1 error) in 1 file.");
+        assert_eq!(
+            summary_line(&Summary {
+                files: 4,
+                ..Default::default()
+            }),
+            "All checks passed (4 files checked)."
+        );
+    }
+}

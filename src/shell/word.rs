@@ -1,0 +1,117 @@
+//! Words with a mapping from their unquoted text back to source offsets.
+
+use std::ops::Range;
+
+use super::Word;
+
+/// Source offset used for text bytes that do not correspond to exactly one source byte
+/// (e.g. the newline decoded from `$'\n'`).
+const INEXACT: usize = usize::MAX;
+
+/// A lexed word plus what the lexers need beyond the public [`Word`].
+#[derive(Clone, Debug)]
+pub(crate) struct Lexed {
+    pub word: Word,
+    /// No quotes, escapes, expansions or substitutions: eligible to be a reserved word.
+    pub plain: bool,
+    /// Source offset of text byte 0 (first segment).
+    first: usize,
+    /// Further segments `(text offset, source offset)`, each a run of bytes copied contiguously
+    /// from the source. Empty for most words (no allocation).
+    more: Vec<(usize, usize)>,
+}
+
+impl Lexed {
+    /// Maps a byte range of `self.word.text` to the source, if every byte of it was copied
+    /// verbatim from one contiguous stretch of the source.
+    pub fn map(&self, r: Range<usize>) -> Option<Range<usize>> {
+        let len = self.word.text.len();
+        if r.start >= r.end || r.end > len {
+            return None;
+        }
+        let idx = self.more.partition_point(|&(t, _)| t <= r.start);
+        let (seg_text, seg_src) = match idx.checked_sub(1) {
+            None => (0, self.first),
+            Some(i) => *self.more.get(i)?,
+        };
+        let seg_end = self.more.get(idx).map_or(len, |&(t, _)| t);
+        if seg_src == INEXACT || r.end > seg_end {
+            return None;
+        }
+        let start = seg_src.checked_add(r.start - seg_text)?;
+        let end = seg_src.checked_add(r.end - seg_text)?;
+        Some(start..end)
+    }
+}
+
+/// Accumulates the unquoted text of a word and its source mapping.
+pub(crate) struct WordBuilder {
+    text: Vec<u8>,
+    first: usize,
+    more: Vec<(usize, usize)>,
+    /// Source offset that would continue the current segment.
+    next_src: usize,
+}
+
+impl WordBuilder {
+    pub fn new() -> Self {
+        WordBuilder {
+            text: Vec::new(),
+            first: INEXACT,
+            more: Vec::new(),
+            next_src: INEXACT,
+        }
+    }
+
+    /// Appends `src[a..b]` verbatim.
+    pub fn push_run(&mut self, src: &[u8], a: usize, b: usize) {
+        let Some(bytes) = src.get(a..b) else {
+            return;
+        };
+        if bytes.is_empty() {
+            return;
+        }
+        if self.text.is_empty() {
+            self.first = a;
+        } else if a != self.next_src {
+            self.more.push((self.text.len(), a));
+        }
+        self.text.extend_from_slice(bytes);
+        self.next_src = b;
+    }
+
+    /// Appends a byte that does not correspond to a single source byte.
+    pub fn push_inexact(&mut self, byte: u8) {
+        if self.text.is_empty() {
+            self.first = INEXACT;
+        } else {
+            self.more.push((self.text.len(), INEXACT));
+        }
+        self.text.push(byte);
+        self.next_src = INEXACT;
+    }
+
+    /// Text collected so far.
+    pub fn text(&self) -> &[u8] {
+        &self.text
+    }
+
+    pub fn finish(self, span: Range<usize>, quoted: bool, plain: bool) -> Lexed {
+        let (text, first, more) = match String::from_utf8(self.text) {
+            Ok(t) => (t, self.first, self.more),
+            // Cannot happen for valid UTF-8 input (only ASCII is ever removed), but never trust
+            // the mapping of a lossily converted text.
+            Err(e) => (
+                String::from_utf8_lossy(e.as_bytes()).into_owned(),
+                INEXACT,
+                Vec::new(),
+            ),
+        };
+        Lexed {
+            word: Word { span, text, quoted },
+            plain,
+            first,
+            more,
+        }
+    }
+}

@@ -1,0 +1,288 @@
+//! Cache steps: what they restore or save, which paths they cover, what their key hashes.
+
+use crate::expr;
+use crate::source::Span;
+use crate::workflow::{Env, Str};
+
+use super::glob;
+use super::invocation::cache_path;
+
+/// A three-valued answer: rules say nothing on `Unknown`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// Known to hold.
+    Yes,
+    /// Known not to hold.
+    No,
+    /// Depends on something the linter cannot see.
+    Unknown,
+}
+
+/// One line of a cache step's `path:` input.
+#[derive(Clone, Debug)]
+pub struct PathLine {
+    /// The normalised path (`None`: it depends on an expression or a variable).
+    pub path: Option<String>,
+    /// A `!` line excludes what it matches.
+    pub exclude: bool,
+    /// The line's span in the file.
+    pub span: Span,
+}
+
+/// Splits a `path:` value into lines with file spans.
+pub fn path_lines(src: &str, path: &Str<'_>) -> Vec<PathLine> {
+    let map = path.node.scalar_map(src);
+    let mut out = vec![];
+    let mut offset = 0;
+    for line in path.value.split('\n') {
+        let start = offset + (line.len() - line.trim_start().len());
+        offset += line.len() + 1;
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        let (exclude, text) = match text.strip_prefix('!') {
+            Some(rest) => (true, rest),
+            None => (false, text),
+        };
+        out.push(PathLine {
+            path: cache_path(text),
+            exclude,
+            span: map.to_source(start..start + line.trim().len()),
+        });
+    }
+    out
+}
+
+/// Whether the lines cover `target` (a normalised workspace-relative or `/~` path).
+/// Later `!` lines exclude; an unknown line makes a negative answer unknown.
+pub fn covers(lines: &[PathLine], target: &str) -> Answer {
+    let mut covered = false;
+    let mut unknown = false;
+    for line in lines {
+        match &line.path {
+            None => unknown = true,
+            Some(p) if glob::covers(p, target) => covered = !line.exclude,
+            Some(_) => {}
+        }
+    }
+    match (covered, unknown) {
+        (true, _) => Answer::Yes,
+        (false, true) => Answer::Unknown,
+        (false, false) => Answer::No,
+    }
+}
+
+/// Where `env.NAME` is looked up: step, then job, then workflow `env:`.
+pub struct EnvChain<'e, 'a> {
+    /// Innermost first.
+    pub scopes: [&'e Env<'a>; 3],
+}
+
+impl<'a> EnvChain<'_, 'a> {
+    /// The declared value of `name`; `Err(())` when it may be set dynamically.
+    fn get(&self, name: &str) -> Result<Option<Str<'a>>, ()> {
+        for env in self.scopes {
+            if let Some(v) = env.get(name) {
+                return Ok(Some(v));
+            }
+            if env.dynamic {
+                return Err(());
+            }
+        }
+        Ok(None)
+    }
+}
+
+/// Whether a cache key hashes `target` (e.g. `pyproject.toml` or `pkg/pyproject.toml`) with
+/// `hashFiles(...)`, directly or through `${{ env.NAME }}` declared in an `env:` block.
+pub fn key_hashes(key: &str, env: &EnvChain<'_, '_>, target: &str) -> Answer {
+    key_hashes_depth(key, env, target, 0)
+}
+
+fn key_hashes_depth(key: &str, env: &EnvChain<'_, '_>, target: &str, depth: usize) -> Answer {
+    if depth > 4 {
+        return Answer::Unknown;
+    }
+    let mut unknown = false;
+    for site in expr::find(key) {
+        let Some(e) = expr::parse(site.body) else {
+            unknown = true;
+            continue;
+        };
+        for call in expr::hash_files(&e) {
+            if call.dynamic_args {
+                unknown = true;
+            }
+            let mut matched = false;
+            for (pattern, _) in &call.patterns {
+                match pattern.trim().strip_prefix('!') {
+                    Some(neg) if glob::covers(neg, target) => matched = false,
+                    Some(_) => {}
+                    None if glob::covers(pattern.trim(), target) => matched = true,
+                    None => {}
+                }
+            }
+            if matched {
+                return Answer::Yes;
+            }
+        }
+        for (ctx, _) in expr::contexts(&e) {
+            let mut parts = ctx.splitn(2, '.');
+            match (parts.next(), parts.next()) {
+                (Some("env"), Some(name)) => match env.get(name) {
+                    Ok(Some(v)) => match key_hashes_depth(v.value, env, target, depth + 1) {
+                        Answer::Yes => return Answer::Yes,
+                        Answer::Unknown => unknown = true,
+                        Answer::No => {}
+                    },
+                    // Not declared: it may come from $GITHUB_ENV.
+                    Ok(None) | Err(()) => unknown = true,
+                },
+                (
+                    Some(
+                        "runner" | "matrix" | "github" | "forgejo" | "forge" | "gitea" | "job"
+                        | "strategy",
+                    ),
+                    _,
+                ) => {}
+                _ => unknown = true,
+            }
+        }
+    }
+    if unknown { Answer::Unknown } else { Answer::No }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::yaml;
+
+    fn lines(path: &str) -> Vec<PathLine> {
+        let src = format!("path: {path}\n");
+        let doc = yaml::parse(&src);
+        let root = doc.root.unwrap();
+        let node = root.get("path").unwrap();
+        let s = Str {
+            value: node.as_str().unwrap(),
+            node,
+        };
+        path_lines(&src, &s)
+    }
+
+    #[test]
+    fn coverage() {
+        assert_eq!(covers(&lines(".nox"), ".nox"), Answer::Yes);
+        assert_eq!(
+            covers(&lines("|\n  ~/.cache/pip\n  ./.nox/"), ".nox"),
+            Answer::Yes
+        );
+        assert_eq!(
+            covers(&lines("\"${{ github.workspace }}/.nox\""), ".nox"),
+            Answer::Yes
+        );
+        assert_eq!(covers(&lines(".no?"), ".nox"), Answer::Yes);
+        assert_eq!(covers(&lines("|\n  .nox\n  !.nox"), ".nox"), Answer::No);
+        assert_eq!(covers(&lines("~/.cache/pip"), ".nox"), Answer::No);
+        assert_eq!(covers(&lines(".nox"), "pkg/.nox"), Answer::No);
+        assert_eq!(covers(&lines("pkg"), "pkg/.nox"), Answer::Yes);
+        assert_eq!(
+            covers(&lines("${{ steps.x.outputs.dir }}"), ".nox"),
+            Answer::Unknown
+        );
+    }
+
+    #[test]
+    fn path_line_spans() {
+        let src = "path: |\n  ~/.cache\n  .nox\n";
+        let doc = yaml::parse(src);
+        let root = doc.root.unwrap();
+        let node = root.get("path").unwrap();
+        let s = Str {
+            value: node.as_str().unwrap(),
+            node,
+        };
+        let l = path_lines(src, &s);
+        assert_eq!(&src[l[1].span.clone()], ".nox");
+    }
+
+    fn no_env() -> Env<'static> {
+        Env::default()
+    }
+
+    #[test]
+    fn key_hash_patterns() {
+        let e = no_env();
+        let chain = EnvChain {
+            scopes: [&e, &e, &e],
+        };
+        let h = |key: &str| key_hashes(key, &chain, "pyproject.toml");
+        assert_eq!(
+            h("nox-${{ runner.os }}-${{ hashFiles('pyproject.toml') }}"),
+            Answer::Yes
+        );
+        assert_eq!(h("${{ hashFiles('**/pyproject.toml') }}"), Answer::Yes);
+        assert_eq!(
+            h("${{ hashFiles('noxfile.py', 'pyproject.toml') }}"),
+            Answer::Yes
+        );
+        assert_eq!(h("${{ hashFiles('**/*.toml') }}"), Answer::Yes);
+        assert_eq!(h("${{ hashFiles('./pyproject.toml') }}"), Answer::Yes);
+        assert_eq!(
+            h("${{ hashFiles('**/pyproject.toml', '!pyproject.toml') }}"),
+            Answer::No
+        );
+        assert_eq!(h("nox-${{ runner.os }}"), Answer::No);
+        assert_eq!(h("nox-static"), Answer::No);
+        assert_eq!(h("${{ hashFiles('requirements/*.txt') }}"), Answer::No);
+        assert_eq!(h("${{ hashFiles('requirements/') }}"), Answer::No);
+        assert_eq!(h("${{ steps.h.outputs.hash }}"), Answer::Unknown);
+        assert_eq!(h("${{ env.UNDECLARED }}"), Answer::Unknown);
+        assert_eq!(
+            key_hashes(
+                "${{ hashFiles('python') }}",
+                &chain,
+                "python/pyproject.toml"
+            ),
+            Answer::Yes
+        );
+        assert_eq!(
+            key_hashes(
+                "${{ hashFiles('pyproject.toml') }}",
+                &chain,
+                "pkg/pyproject.toml"
+            ),
+            Answer::No
+        );
+    }
+
+    #[test]
+    fn key_hash_through_env() {
+        let src = "env:\n  H: ${{ hashFiles('pyproject.toml') }}\n  S: static\n";
+        let doc = yaml::parse(src);
+        let root = doc.root.unwrap();
+        let node = root.get("env").unwrap();
+        let mut env = Env::default();
+        for (k, v) in node.as_map().unwrap() {
+            env.vars.push((
+                Str {
+                    value: k.as_str().unwrap(),
+                    node: k,
+                },
+                v,
+            ));
+        }
+        let empty = no_env();
+        let chain = EnvChain {
+            scopes: [&empty, &env, &empty],
+        };
+        assert_eq!(
+            key_hashes("k-${{ env.H }}", &chain, "pyproject.toml"),
+            Answer::Yes
+        );
+        assert_eq!(
+            key_hashes("k-${{ env.S }}", &chain, "pyproject.toml"),
+            Answer::No
+        );
+    }
+}

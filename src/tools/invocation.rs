@@ -1,0 +1,255 @@
+//! Recognising a tool's invocations among a script's commands, and what each one does:
+//! whether it creates environments, where they go, whether it reuses them.
+
+use crate::shell::Word;
+
+use super::data::{Knowledge, Target, ToolSpec};
+use super::glob;
+
+/// Whether nox reuses existing environments.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reuse {
+    /// No flag: the noxfile decides (nox's default is to recreate).
+    Default,
+    /// `-r`, `-R`, `--reuse-venv=yes|always`.
+    On,
+    /// `-N`, `--reuse-venv=no|never`.
+    Off,
+}
+
+/// What the words of one invocation say.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ToolArgs {
+    /// Index of the word that names the tool (`nox` in `python -m nox`).
+    pub tool_word: usize,
+    /// Whether the invocation creates environments.
+    pub creates_envs: bool,
+    /// `--envdir` value, as written (`None`: the default).
+    pub envdir: Option<String>,
+    /// Whether the envdir value started with a `~` the shell expands.
+    pub envdir_home: bool,
+    /// `-f` value, as written.
+    pub noxfile: Option<String>,
+    /// Reuse flags.
+    pub reuse: Reuse,
+}
+
+/// The last path component of a command word.
+fn basename(word: &str) -> &str {
+    word.rsplit(['/', '\\']).next().unwrap_or(word)
+}
+
+/// Whether `word` is a package spec for `package`: `nox`, `nox[uv]`, `nox==1`, `nox@2025.1`.
+fn is_package_spec(word: &str, package: &str) -> bool {
+    let Some(rest) = word.strip_prefix(package) else {
+        return false;
+    };
+    rest.is_empty() || rest.starts_with(['[', '@', '=', '<', '>', '~', '!', ' ', ';'])
+}
+
+/// Index of the word naming `tool` if `words` invoke it (directly or through a launcher).
+pub fn match_tool(k: &Knowledge, tool: &ToolSpec, words: &[Word]) -> Option<usize> {
+    let first = words.first()?;
+    if first.text.contains("${{") {
+        return None;
+    }
+    let program = basename(&first.text);
+    if tool.executables.iter().any(|e| e == program) {
+        return Some(0);
+    }
+    'launchers: for l in &k.launchers {
+        if !l.program.is_match(program) {
+            continue;
+        }
+        let mut i = 1;
+        let skip_option = |i: &mut usize| -> bool {
+            let Some(w) = words.get(*i) else { return false };
+            if !w.text.starts_with('-') || w.text == "-" {
+                return false;
+            }
+            let takes_value =
+                !w.text.contains('=') && l.options_with_value.iter().any(|o| *o == w.text);
+            *i += if takes_value { 2 } else { 1 };
+            true
+        };
+        for expected in &l.before {
+            loop {
+                match words.get(i) {
+                    Some(w) if w.text == *expected => break,
+                    Some(_) if skip_option(&mut i) => {}
+                    _ => continue 'launchers,
+                }
+            }
+            i += 1;
+        }
+        while skip_option(&mut i) {}
+        let Some(target) = words.get(i) else { continue };
+        let ok = match l.target {
+            Target::Module => target.text == tool.module,
+            Target::Package => is_package_spec(&target.text, &tool.package),
+            Target::Executable => tool
+                .executables
+                .iter()
+                .any(|e| *e == basename(&target.text)),
+        };
+        if ok {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// Reads the tool's own options (the words after the tool word).
+pub fn parse_args(tool: &ToolSpec, words: &[Word], tool_word: usize) -> ToolArgs {
+    let mut a = ToolArgs {
+        tool_word,
+        creates_envs: true,
+        envdir: None,
+        envdir_home: false,
+        noxfile: None,
+        reuse: Reuse::Default,
+    };
+    let (mut on, mut off, mut force) = (false, false, false);
+    let has = |list: &[String], o: &str| list.iter().any(|x| x == o);
+    let mut i = tool_word + 1;
+    while let Some(w) = words.get(i) {
+        i += 1;
+        let text = w.text.as_str();
+        if text == "--" {
+            break;
+        }
+        if !text.starts_with('-') {
+            continue;
+        }
+        let (opt, inline) = match text.split_once('=') {
+            Some((o, v)) if o.starts_with("--") || has(&tool.options_with_value, o) => (o, Some(v)),
+            _ => (text, None),
+        };
+        let value_word = if inline.is_none() && has(&tool.options_with_value, opt) {
+            i += 1;
+            words.get(i - 1)
+        } else {
+            None
+        };
+        let value = inline.or(value_word.map(|w| w.text.as_str()));
+        if has(&tool.no_environment_options, opt) {
+            a.creates_envs = false;
+        }
+        if let Some(v) = value {
+            if tool
+                .no_environment_values
+                .iter()
+                .any(|ov| has(&ov.options, opt) && has(&ov.values, v))
+            {
+                a.creates_envs = false;
+            }
+            if has(&tool.envdir_options, opt) {
+                a.envdir = Some(v.to_string());
+                // `--envdir ~/x` is expanded by the shell; `--envdir=~/x` and a quoted `~` are not.
+                a.envdir_home =
+                    inline.is_none() && v.starts_with('~') && value_word.is_some_and(|w| !w.quoted);
+            }
+            if has(&tool.noxfile_options, opt) {
+                a.noxfile = Some(v.to_string());
+            }
+            if has(&tool.reuse_values.options, opt) {
+                if has(&tool.reuse_values.on, v) {
+                    on = true;
+                } else if has(&tool.reuse_values.off, v) {
+                    off = true;
+                }
+            }
+        }
+        if has(&tool.reuse_on_options, opt) {
+            if opt == "-R" || opt == "--reuse-existing-virtualenvs-no-install" {
+                force = true;
+            }
+            on = true;
+        }
+        if has(&tool.reuse_off_options, opt) {
+            off = true;
+        }
+    }
+    a.reuse = if force {
+        Reuse::On
+    } else if off {
+        Reuse::Off
+    } else if on {
+        Reuse::On
+    } else {
+        Reuse::Default
+    };
+    a
+}
+
+/// A path that cannot be known statically (a shell variable, an expression).
+fn is_dynamic(path: &str) -> bool {
+    path.contains('$') || path.contains('`')
+}
+
+/// Where the environments of an invocation go, relative to the workspace (`None`: unknown).
+/// `working_directory` is the step's effective working directory.
+pub fn envdir(tool: &ToolSpec, args: &ToolArgs, working_directory: Option<&str>) -> Option<String> {
+    let noxdir = project_dir(args, working_directory)?;
+    match &args.envdir {
+        None => Some(glob::join(&noxdir, &tool.default_envdir)),
+        Some(e) if is_dynamic(e) => None,
+        Some(e) if args.envdir_home => {
+            let rest = e.trim_start_matches('~').trim_start_matches('/');
+            Some(glob::normalize(&format!("{HOME}/{rest}")))
+        }
+        Some(e) => Some(glob::join(&noxdir, e)),
+    }
+}
+
+/// The directory of the noxfile (the project), relative to the workspace (`None`: unknown).
+pub fn project_dir(args: &ToolArgs, working_directory: Option<&str>) -> Option<String> {
+    let wd = working_directory.unwrap_or("");
+    if is_dynamic(wd) {
+        return None;
+    }
+    let wd = glob::normalize(wd);
+    let noxfile_dir = match &args.noxfile {
+        Some(f) if is_dynamic(f) => return None,
+        Some(f) => f
+            .rsplit_once(['/', '\\'])
+            .map_or("", |(d, _)| d)
+            .to_string(),
+        None => String::new(),
+    };
+    Some(glob::join(&wd, &noxfile_dir))
+}
+
+/// How the home directory is written in computed paths: an absolute path with a marker
+/// segment, so `~/.nox` never equals a relative folder named `~`.
+pub const HOME: &str = "/~";
+
+/// Normalises a path as written in a cache step (`~` is home; `./` and `${{ github.workspace }}/`
+/// are the workspace). `None` when the path depends on something unknown.
+pub fn cache_path(line: &str) -> Option<String> {
+    let mut p = line.trim();
+    for prefix in [
+        "${{ github.workspace }}",
+        "${{github.workspace}}",
+        "$GITHUB_WORKSPACE",
+        "${GITHUB_WORKSPACE}",
+    ] {
+        if let Some(rest) = p.strip_prefix(prefix) {
+            p = rest.trim_start_matches('/');
+            if p.is_empty() {
+                return Some(String::new());
+            }
+        }
+    }
+    if p.contains("${{") || is_dynamic(p) {
+        return None;
+    }
+    if let Some(rest) = p.strip_prefix('~') {
+        return Some(glob::normalize(&format!("{HOME}/{rest}")));
+    }
+    Some(glob::normalize(p))
+}
+
+#[cfg(test)]
+#[path = "invocation_tests.rs"]
+mod tests;
