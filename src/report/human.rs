@@ -106,6 +106,7 @@ pub(super) fn render(file: &SourceFile, diags: &[Diagnostic], color: bool) -> St
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(100)
+        .with_wrap_lines(false)
         .with_context_lines(2);
     let mut out = String::new();
     for d in diags {

@@ -7,13 +7,15 @@ use std::ops::Range;
 use super::word::Lexed;
 use super::{Command, MAX_DEPTH, posix};
 
-/// Pushes the command made of `words` (and what it wraps) onto `out`.
+/// Pushes the command made of `words` (and what it wraps) onto `out`, draining `words` (its
+/// capacity is kept for reuse).
 ///
 /// `out[mark..]` are the commands found inside this command's words (command substitutions);
-/// commands found again when re-scanning a string argument are not reported twice.
+/// commands found again when re-scanning a string argument are not reported twice. `out` stays
+/// sorted by the start of the command word if it was before.
 pub(crate) fn emit(
     out: &mut Vec<Command>,
-    words: Vec<Lexed>,
+    words: &mut Vec<Lexed>,
     mark: usize,
     depth: usize,
     wrappers: bool,
@@ -40,34 +42,47 @@ pub(crate) fn emit(
             }
         }
     }
-    shell_c_strings(&words, &mut rescans);
+    shell_c_strings(words, &mut rescans);
 
+    let mark = mark.min(out.len());
     let before = out.len();
     if starts.is_empty() && rescans.is_empty() {
         out.push(Command {
-            words: words.into_iter().map(|l| l.word).collect(),
+            words: words.drain(..).map(|l| l.word).collect(),
         });
-        return;
-    }
-    out.push(Command {
-        words: words.iter().map(|l| l.word.clone()).collect(),
-    });
-    for &s in &starts {
-        if let Some(ws) = words.get(s..)
-            && !ws.is_empty()
-        {
-            out.push(Command {
-                words: ws.iter().map(|l| l.word.clone()).collect(),
-            });
+    } else {
+        out.push(Command {
+            words: words.iter().map(|l| l.word.clone()).collect(),
+        });
+        for &s in &starts {
+            if let Some(ws) = words.get(s..)
+                && !ws.is_empty()
+            {
+                out.push(Command {
+                    words: ws.iter().map(|l| l.word.clone()).collect(),
+                });
+            }
         }
-    }
-    rescans.sort_unstable();
-    rescans.dedup();
-    for &r in &rescans {
-        if let Some(w) = words.get(r) {
-            rescan(out, w, mark, before, depth);
+        rescans.sort_unstable();
+        rescans.dedup();
+        for &r in &rescans {
+            if let Some(w) = words.get(r) {
+                rescan(out, w, mark, before, depth);
+            }
         }
+        words.clear();
     }
+    // The command itself comes after the substitutions found in its words: restore order.
+    if let Some(region) = out.get_mut(mark..)
+        && !region.is_sorted_by_key(start_key)
+    {
+        region.sort_by_key(start_key);
+    }
+}
+
+/// Sort key of a command: the start of its command word.
+pub(crate) fn start_key(c: &Command) -> usize {
+    c.words.first().map_or(0, |w| w.span.start)
 }
 
 /// Scans the text of `w` as a POSIX script and reports its commands with spans mapped back.
@@ -101,7 +116,10 @@ fn rescan(out: &mut Vec<Command>, w: &Lexed, mark: usize, before: usize, depth: 
 
 /// The last path component of a command word.
 fn basename(s: &str) -> &str {
-    s.rsplit('/').next().unwrap_or(s)
+    match s.bytes().rposition(|b| b == b'/') {
+        Some(i) => s.get(i + 1..).unwrap_or(s),
+        None => s,
+    }
 }
 
 /// True for `NAME=...` / `NAME+=...` / `NAME[...]=...` (checked on the raw bytes).
@@ -241,13 +259,20 @@ fn wrapped(words: &[Lexed]) -> Wrapped {
             i += 1;
             break;
         }
-        if spec.assignments && !w.word.quoted && is_assignment_bytes(t.as_bytes()) {
+        if spec.assignments && is_assignment_bytes(t.as_bytes()) {
             i += 1;
             continue;
         }
-        if name == "env" && t == "-" {
-            i += 1;
-            continue;
+        if name == "env" {
+            match t {
+                "-" => {
+                    i += 1;
+                    continue;
+                }
+                // `env -S 'nox -s x'` splits the string into the command and its arguments.
+                "-S" | "--split-string" if i + 1 < words.len() => return Wrapped::Script(i + 1),
+                _ => {}
+            }
         }
         if let Some(long) = t.strip_prefix("--") {
             let has_value = long.contains('=');
@@ -291,7 +316,8 @@ fn shell_c_strings(words: &[Lexed], found: &mut Vec<usize>) {
     let mut i = 0;
     while let Some(w) = words.get(i) {
         i += 1;
-        if !is_shell(basename(&w.word.text)) {
+        // All the shells' names end in `h`: a cheap filter before looking closer.
+        if !w.word.text.ends_with('h') || !is_shell(basename(&w.word.text)) {
             continue;
         }
         let mut j = i;

@@ -65,7 +65,10 @@ pub fn scan(script: &str, dialect: Dialect) -> Vec<Command> {
     }
 }
 
-/// Sorts commands by the start of their command word (stable, so equal starts keep their order).
+/// Makes sure commands are sorted by the start of their command word (stable, so equal starts
+/// keep their order). The lexers keep them sorted already; this is a cheap safety net.
 fn sort_commands(out: &mut [Command]) {
-    out.sort_by_key(|c| c.words.first().map_or(0, |w| w.span.start));
+    if !out.is_sorted_by_key(emit::start_key) {
+        out.sort_by_key(emit::start_key);
+    }
 }

@@ -280,7 +280,7 @@ impl Posix<'_> {
                     }
                     Mode::Normal if !prefix && cmd.is_empty() => {
                         if self.peek() == Some(b'(')
-                            && let Some(e) = self.arith_end(self.pos.saturating_sub(1))
+                            && let Some(e) = self.arith_end(self.pos.saturating_sub(1), depth)
                         {
                             self.pos = e;
                             mode = Mode::AfterCompound;
@@ -289,7 +289,7 @@ impl Posix<'_> {
                         }
                     }
                     Mode::ForHeader if self.peek() == Some(b'(') => {
-                        if let Some(e) = self.arith_end(self.pos.saturating_sub(1)) {
+                        if let Some(e) = self.arith_end(self.pos.saturating_sub(1), depth) {
                             self.pos = e;
                         }
                     }
@@ -319,10 +319,7 @@ impl Posix<'_> {
     }
 
     fn finish(&mut self, cmd: &mut Vec<Lexed>, prefix: &mut bool, mark: &mut usize, depth: usize) {
-        if !cmd.is_empty() {
-            let words = std::mem::take(cmd);
-            emit(&mut self.out, words, *mark, depth, true);
-        }
+        emit(&mut self.out, cmd, *mark, depth, true);
         *prefix = false;
         *mark = self.out.len();
     }
@@ -692,7 +689,7 @@ impl Posix<'_> {
             }
             Some(b'(') => {
                 if self.at(p + 2) == Some(b'(')
-                    && let Some(e) = self.arith_end(p + 1)
+                    && let Some(e) = self.arith_end(p + 1, depth)
                 {
                     self.pos = e;
                 } else {
@@ -703,7 +700,7 @@ impl Posix<'_> {
             }
             Some(b'{') => {
                 self.pos = self
-                    .skip_nested(p + 2, b'{', usize::MAX)
+                    .skip_nested(p + 2, b'{', usize::MAX, Some(depth))
                     .unwrap_or(self.b.len());
                 wb.push_run(self.b, p, self.pos);
             }
@@ -773,7 +770,7 @@ impl Posix<'_> {
     fn paren_subst(&mut self, depth: usize) {
         if depth + 1 > MAX_DEPTH {
             self.pos = self
-                .skip_nested(self.pos, b'(', usize::MAX)
+                .skip_nested(self.pos, b'(', usize::MAX, None)
                 .unwrap_or(self.b.len());
         } else {
             self.parse_list(End::Paren, depth + 1);
@@ -840,28 +837,64 @@ impl Posix<'_> {
         }
     }
 
-    /// `b[p] == '('` and `b[p + 1] == '('`: if this is arithmetic `((...))`, its end.
-    fn arith_end(&mut self, p: usize) -> Option<usize> {
-        match self.skip_nested(p + 2, b'(', ARITH_LOOKAHEAD) {
-            Some(q) => (self.at(q) == Some(b')')).then_some(q + 1),
+    /// `b[p] == '('` and `b[p + 1] == '('`: if this is arithmetic `((...))`, its end. Command
+    /// substitutions inside it are scanned.
+    fn arith_end(&mut self, p: usize, depth: usize) -> Option<usize> {
+        let end = match self.skip_nested(p + 2, b'(', ARITH_LOOKAHEAD, None) {
+            Some(q) if self.at(q) == Some(b')') => q + 1,
+            Some(_) => return None,
             // Too long to tell (or unterminated): treat as arithmetic, like bash does first.
-            None => Some(
-                self.skip_nested(p + 1, b'(', usize::MAX)
-                    .unwrap_or(self.b.len()),
-            ),
+            None => self
+                .skip_nested(p + 1, b'(', usize::MAX, None)
+                .unwrap_or(self.b.len()),
+        };
+        let region = self.slice(p, end);
+        if memchr(b'`', region).is_none() && memmem::find(region, b"$(").is_none() {
+            return Some(end);
         }
+        // Second pass, reporting the commands of the substitutions inside.
+        Some(
+            self.skip_nested(p + 1, b'(', usize::MAX, Some(depth))
+                .unwrap_or(self.b.len()),
+        )
     }
 
     /// Skips to just after the bracket closing `open` (`(` or `{`), starting inside it at `p`,
-    /// honouring quotes and nested substitutions, without recursion and without reporting
-    /// commands. `None` if the end (or `limit` bytes) is reached first.
-    fn skip_nested(&mut self, mut p: usize, open: u8, limit: usize) -> Option<usize> {
+    /// honouring quotes and nested substitutions, without recursion. `None` if the end (or
+    /// `limit` bytes) is reached first.
+    ///
+    /// With `scan: Some(depth)`, command substitutions inside are parsed and their commands
+    /// reported (as long as `depth` allows); with `None` nothing is reported.
+    fn skip_nested(
+        &mut self,
+        mut p: usize,
+        open: u8,
+        limit: usize,
+        scan: Option<usize>,
+    ) -> Option<usize> {
         let stop = p.saturating_add(limit).min(self.b.len());
         let mut stack: Vec<u8> = vec![open];
+        let scan = scan.filter(|&d| d < MAX_DEPTH);
         while p < stop {
             let c = self.at(p)?;
             let n = self.at(p + 1);
             let top = *stack.last()?;
+            if let Some(d) = scan
+                && top != b'`'
+            {
+                if c == b'`' {
+                    self.pos = p + 1;
+                    self.parse_list(End::Backtick, d + 1);
+                    p = self.pos;
+                    continue;
+                }
+                if c == b'$' && n == Some(b'(') && self.at(p + 2) != Some(b'(') {
+                    self.pos = p + 2;
+                    self.parse_list(End::Paren, d + 1);
+                    p = self.pos;
+                    continue;
+                }
+            }
             if c == b'$'
                 && top != b'`'
                 && let Some(e) = self.expr_end(p)

@@ -241,8 +241,8 @@ impl Simple<'_> {
         } else {
             cmd_command(ws, &mut self.out)
         };
-        if let Some(ws) = ws {
-            emit(&mut self.out, ws, mark, 0, false);
+        if let Some(mut ws) = ws {
+            emit(&mut self.out, &mut ws, mark, 0, false);
         }
     }
 
@@ -486,7 +486,7 @@ fn ps_command(mut ws: Vec<Lexed>) -> Option<Vec<Lexed>> {
         let expr_start = t
             .bytes()
             .next()
-            .is_none_or(|c| c.is_ascii_digit() || matches!(c, b'[' | b'@' | b'-' | b'.' | b','));
+            .is_none_or(|c| c.is_ascii_digit() || matches!(c, b'[' | b'@' | b'-' | b','));
         if expr_start || is_ps_keyword(t) || ws.get(1).is_some_and(|w| w.word.text == "=") {
             return None;
         }

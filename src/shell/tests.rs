@@ -399,6 +399,17 @@ fn nested_substitutions() {
     assert_eq!(src(s, &cs[1].words[0]), "nox");
 }
 
+#[test]
+fn substitutions_inside_expansions_and_arithmetic() {
+    let s = "echo ${X:-$(nox -s a)} $(( $(pip -V) + 1 )) \"${Y:=`uv -V`}\"\n(( $(nox -s b) > 1 ))";
+    let cs = posix(s);
+    assert_eq!(names(&cs), ["echo", "nox", "pip", "uv", "nox"]);
+    assert_eq!(src(s, &cs[1].words[2]), "a");
+    assert_eq!(src(s, &cs[3].words[0]), "uv");
+    assert_eq!(src(s, &cs[4].words[2]), "b");
+    assert_eq!(src(s, &cs[0].words[1]), "${X:-$(nox -s a)}");
+}
+
 // ---------------------------------------------------------------- wrappers
 
 #[test]

@@ -67,8 +67,7 @@ pub fn match_tool(k: &Knowledge, tool: &ToolSpec, words: &[Word]) -> Option<usiz
             if !w.text.starts_with('-') || w.text == "-" {
                 return false;
             }
-            let takes_value =
-                !w.text.contains('=') && l.options_with_value.iter().any(|o| *o == w.text);
+            let takes_value = !w.text.contains('=') && l.options_with_value.contains(&w.text);
             *i += if takes_value { 2 } else { 1 };
             true
         };

@@ -401,10 +401,8 @@ impl Walker {
                 Some("name") => job.name = v.as_str().map(|value| Str { value, node: v }),
                 Some("if") => job.if_cond = Some(v),
                 Some("runs-on") => job.runs_on = Some(v),
-                Some("strategy") => {
-                    if self.expect_map(v, "`strategy`").is_some() {
-                        job.matrix = v.get("matrix");
-                    }
+                Some("strategy") if self.expect_map(v, "`strategy`").is_some() => {
+                    job.matrix = v.get("matrix");
                 }
                 Some("defaults") => job.defaults = self.defaults(v),
                 Some("env") => job.env = self.env(v),

@@ -1,0 +1,127 @@
+//! One fixture folder per rule: `tests/fixtures/<rule-id>/fire/*.yml` must give exactly the
+//! diagnostics their `# expect: LINE:COL` comments list, `pass/*.yml` must give none. Runs the
+//! real binary, once per rule, with `--select <rule> --format json`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use cachelint::rules::RULES;
+
+fn fixtures_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
+}
+
+fn yml_files(dir: &Path) -> Vec<PathBuf> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map(|rd| {
+            rd.filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
+                .collect()
+        })
+        .unwrap_or_default();
+    files.sort();
+    files
+}
+
+/// `# expect: 12:7` lines of a fixture (read as bytes: some fixtures are not UTF-8).
+fn expectations(path: &Path) -> Vec<(u64, u64)> {
+    let bytes = std::fs::read(path).unwrap();
+    let text = String::from_utf8_lossy(&bytes);
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("# expect:"))
+        .map(|e| {
+            let (l, c) = e.trim().split_once(':').expect("# expect: LINE:COL");
+            (l.parse().unwrap(), c.parse().unwrap())
+        })
+        .collect()
+}
+
+fn run(rule: &str, files: &[PathBuf]) -> (i32, Vec<serde_json::Value>) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cachelint"))
+        .args(["check", "--format", "json", "--select", rule])
+        .args(files)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let json: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("bad JSON ({e}): {}", String::from_utf8_lossy(&out.stdout)));
+    (out.status.code().unwrap_or(-1), json)
+}
+
+#[test]
+fn every_rule_has_fire_and_pass_fixtures() {
+    for rule in RULES {
+        let dir = fixtures_dir().join(rule.id);
+        assert!(
+            !yml_files(&dir.join("fire")).is_empty(),
+            "{}: no fire fixtures",
+            rule.id
+        );
+        assert!(
+            !yml_files(&dir.join("pass")).is_empty(),
+            "{}: no pass fixtures",
+            rule.id
+        );
+    }
+}
+
+#[test]
+fn fixtures_give_exactly_the_expected_diagnostics() {
+    let mut failures = vec![];
+    for rule in RULES {
+        let dir = fixtures_dir().join(rule.id);
+        let fire = yml_files(&dir.join("fire"));
+        let pass = yml_files(&dir.join("pass"));
+        let all: Vec<PathBuf> = fire.iter().chain(&pass).cloned().collect();
+        let (code, diags) = run(rule.id, &all);
+        let mut got: BTreeMap<String, Vec<(u64, u64)>> = BTreeMap::new();
+        for d in &diags {
+            assert_eq!(d["rule"], rule.id, "--select let another rule through: {d}");
+            got.entry(d["path"].as_str().unwrap().to_string())
+                .or_default()
+                .push((d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap()));
+        }
+        for f in &fire {
+            let mut want = expectations(f);
+            assert!(
+                !want.is_empty(),
+                "{}: a fire fixture needs `# expect:` lines",
+                f.display()
+            );
+            want.sort();
+            let mut have = got.remove(&f.display().to_string()).unwrap_or_default();
+            have.sort();
+            if have != want {
+                failures.push(format!("{}: expected {want:?}, got {have:?}", f.display()));
+            }
+        }
+        for f in &pass {
+            if let Some(have) = got.remove(&f.display().to_string()) {
+                failures.push(format!("{}: expected nothing, got {have:?}", f.display()));
+            }
+        }
+        assert!(got.is_empty(), "diagnostics for unknown paths: {got:?}");
+        assert_eq!(
+            code,
+            if fire.is_empty() { 0 } else { 1 },
+            "{}: exit code",
+            rule.id
+        );
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n"));
+}
+
+#[test]
+fn pass_fixtures_are_clean_under_every_rule() {
+    // A fixture that must not fire for its own rule should not trip the structure checks either.
+    let mut files = vec![];
+    for rule in RULES {
+        if rule.rule.is_some() {
+            files.extend(yml_files(&fixtures_dir().join(rule.id).join("pass")));
+        }
+    }
+    let (_, diags) = run("syntax-error,invalid-workflow,limit-exceeded", &files);
+    assert!(diags.is_empty(), "{diags:#?}");
+}
