@@ -9,6 +9,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, RULES, RuleMeta};
 use crate::source::{InputError, MAX_FILE_BYTES, SourceFile};
+use crate::tools::facts::local_action_key;
 use crate::tools::{Knowledge, analyze_job};
 use crate::workflow::{self, FileKind};
 use crate::yaml::{self, MAX_ALIAS_NODES, Problem};
@@ -138,6 +139,19 @@ fn lint_into(
     if rules.is_empty() {
         return;
     }
+    // Local composite actions (`uses: ./path`, `uses: $/path`) run their steps inline: read them
+    // once per file, from the repository the workflow belongs to.
+    let action_files = read_local_actions(file, &wf);
+    let action_docs: Vec<_> = action_files
+        .iter()
+        .map(|(_, f)| yaml::parse(&f.text))
+        .collect();
+    let actions: Vec<(String, workflow::Workflow<'_>)> = action_files
+        .iter()
+        .zip(&action_docs)
+        .map(|((key, _), doc)| (key.clone(), workflow::build(doc.root.as_ref()).0))
+        .filter(|(_, a)| a.kind == FileKind::Action)
+        .collect();
     let cx = Context {
         file,
         knowledge,
@@ -147,7 +161,7 @@ fn lint_into(
         rule.check_workflow(&cx, out);
     }
     for job in &wf.jobs {
-        let facts = analyze_job(knowledge, &file.text, job);
+        let facts = analyze_job(knowledge, &file.text, &wf, job, &actions);
         for rule in &rules {
             rule.check_job(&cx, job, &facts, out);
             for step in job.steps() {
@@ -155,6 +169,45 @@ fn lint_into(
             }
         }
     }
+}
+
+/// At most this many local actions are read for one workflow.
+const MAX_LOCAL_ACTIONS: usize = 32;
+
+/// Reads the `action.yml` of every local action the workflow's steps use (unreadable ones are
+/// skipped: the rules then know nothing about them).
+fn read_local_actions(file: &SourceFile, wf: &workflow::Workflow<'_>) -> Vec<(String, SourceFile)> {
+    let mut out: Vec<(String, SourceFile)> = vec![];
+    let Some(root) = file.repo_root() else {
+        return out;
+    };
+    let keys = |steps: &[workflow::Step<'_>]| -> Vec<String> {
+        steps
+            .iter()
+            .filter_map(|s| s.action().and_then(local_action_key))
+            .collect()
+    };
+    let mut todo: Vec<String> = wf.jobs.iter().flat_map(|j| keys(j.steps())).collect();
+    todo.reverse();
+    while let Some(key) = todo.pop() {
+        if out.len() >= MAX_LOCAL_ACTIONS || out.iter().any(|(k, _)| *k == key) {
+            continue;
+        }
+        let Some(f) = ["action.yml", "action.yaml"]
+            .iter()
+            .find_map(|name| SourceFile::read(&root.join(&key).join(name)).ok())
+        else {
+            continue;
+        };
+        // Composite actions may use further local actions.
+        let doc = yaml::parse(&f.text);
+        let (action, _) = workflow::build(doc.root.as_ref());
+        let mut nested = keys(&action.action_steps);
+        nested.reverse();
+        todo.extend(nested);
+        out.push((key, f));
+    }
+    out
 }
 
 /// One input of a run.

@@ -12,14 +12,25 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
+/// The fixtures of a `fire`/`pass` folder: its `*.yml` files, and the workflows of the small
+/// repositories inside it (`<repo>/.github/workflows/*.yml`, for rules that read local actions).
 fn yml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)
-        .map(|rd| {
-            rd.filter_map(|e| e.ok().map(|e| e.path()))
-                .filter(|p| p.extension().is_some_and(|e| e == "yml" || e == "yaml"))
-                .collect()
-        })
-        .unwrap_or_default();
+    let mut files = vec![];
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for p in rd.filter_map(|e| e.ok().map(|e| e.path())) {
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml")
+                && (d == dir || d.ends_with(".github/workflows"))
+            {
+                files.push(p);
+            }
+        }
+    }
     files.sort();
     files
 }

@@ -1,18 +1,14 @@
 //! Turning a simple command's words into [`Command`]s: wrappers (`sudo`, `env`, `xargs`, ...),
 //! `eval STRING` and `<shell> -c STRING` (whose string is scanned as a script of its own).
 
-use std::collections::HashSet;
-use std::ops::Range;
-
 use super::word::Lexed;
 use super::{Command, MAX_DEPTH, posix};
 
 /// Pushes the command made of `words` (and what it wraps) onto `out`, draining `words` (its
 /// capacity is kept for reuse).
 ///
-/// `out[mark..]` are the commands found inside this command's words (command substitutions);
-/// commands found again when re-scanning a string argument are not reported twice. `out` stays
-/// sorted by the start of the command word if it was before.
+/// `out[mark..]` are the commands found inside this command's words (command substitutions).
+/// `out` stays sorted by the start of the command word if it was before.
 pub(crate) fn emit(
     out: &mut Vec<Command>,
     words: &mut Vec<Lexed>,
@@ -27,8 +23,11 @@ pub(crate) fn emit(
     let mut rescans: Vec<usize> = Vec::new();
     if wrappers {
         let mut i = 0;
-        // Each step moves `i` forward by at least one word, so this terminates.
-        while let Some(rest) = words.get(i..) {
+        // Each step moves `i` forward by at least one word, so this terminates; the number of
+        // steps is capped so that `sudo sudo sudo ...` does not produce quadratic output.
+        while let Some(rest) = words.get(i..)
+            && starts.len() < MAX_WRAPPERS
+        {
             match wrapped(rest) {
                 Wrapped::At(k) if k > 0 && i + k < words.len() => {
                     i += k;
@@ -45,7 +44,6 @@ pub(crate) fn emit(
     shell_c_strings(words, &mut rescans);
 
     let mark = mark.min(out.len());
-    let before = out.len();
     if starts.is_empty() && rescans.is_empty() {
         out.push(Command {
             words: words.drain(..).map(|l| l.word).collect(),
@@ -67,7 +65,7 @@ pub(crate) fn emit(
         rescans.dedup();
         for &r in &rescans {
             if let Some(w) = words.get(r) {
-                rescan(out, w, mark, before, depth);
+                rescan(out, w, depth);
             }
         }
         words.clear();
@@ -80,35 +78,24 @@ pub(crate) fn emit(
     }
 }
 
+/// How many nested wrappers (`sudo env time ...`) are unwrapped at most.
+const MAX_WRAPPERS: usize = 16;
+
 /// Sort key of a command: the start of its command word.
 pub(crate) fn start_key(c: &Command) -> usize {
     c.words.first().map_or(0, |w| w.span.start)
 }
 
-/// Scans the text of `w` as a POSIX script and reports its commands with spans mapped back.
-fn rescan(out: &mut Vec<Command>, w: &Lexed, mark: usize, before: usize, depth: usize) {
+/// Scans the text of `w` as a POSIX script and reports its commands with spans mapped back
+/// (or, where a word cannot be mapped exactly, the span of the whole string word).
+fn rescan(out: &mut Vec<Command>, w: &Lexed, depth: usize) {
     if depth + 1 > MAX_DEPTH || w.word.text.is_empty() {
         return;
     }
-    let inner = posix::scan_text(&w.word.text, depth + 1);
-    if inner.is_empty() {
-        return;
-    }
-    // Commands already found in this command's own substitutions (e.g. the outer shell runs
-    // the `$(...)` in `bash -c "echo $(date)"` before bash sees the string).
-    let seen: HashSet<Range<usize>> = out
-        .get(mark..before)
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|c| c.words.first())
-        .map(|w| w.span.clone())
-        .collect();
-    for mut c in inner {
+    // Substitutions in `w` were expanded (and their commands reported) by the outer shell.
+    for mut c in posix::scan_text(&w.word.text, &w.subs, depth + 1) {
         for x in &mut c.words {
             x.span = w.map(x.span.clone()).unwrap_or_else(|| w.word.span.clone());
-        }
-        if c.words.first().is_some_and(|f| seen.contains(&f.span)) {
-            continue;
         }
         out.push(c);
     }
@@ -249,6 +236,13 @@ fn wrapped(words: &[Lexed]) -> Wrapped {
             _ => Wrapped::None,
         };
     }
+    if name == "trap" {
+        // `trap 'cleanup; nox -s x' EXIT`: the handler is a script.
+        return match words.get(1) {
+            Some(h) if words.len() > 2 && !h.word.text.starts_with('-') => Wrapped::Script(1),
+            _ => Wrapped::None,
+        };
+    }
     let Some(spec) = wrapper_spec(name) else {
         return Wrapped::None;
     };
@@ -356,6 +350,9 @@ fn shell_c_strings(words: &[Lexed], found: &mut Vec<usize>) {
         if has_c && j < words.len() {
             found.push(j);
             i = j + 1;
+        } else {
+            // The words scanned were options of this shell: no need to look at them again.
+            i = i.max(j);
         }
     }
 }

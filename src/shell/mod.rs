@@ -58,7 +58,7 @@ pub struct Command {
 /// Never panics and runs in linear time on any input.
 pub fn scan(script: &str, dialect: Dialect) -> Vec<Command> {
     match dialect {
-        Dialect::Posix => posix::scan_text(script, 0),
+        Dialect::Posix => posix::scan_text(script, &[], 0),
         Dialect::PowerShell => simple::scan(script, true),
         Dialect::Cmd => simple::scan(script, false),
         Dialect::Other => Vec::new(),

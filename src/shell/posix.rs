@@ -14,10 +14,14 @@ use super::{Command, MAX_DEPTH, sort_commands};
 const ARITH_LOOKAHEAD: usize = 512;
 
 /// Scans `text` as a POSIX script; commands are sorted by source position.
-pub(crate) fn scan_text(text: &str, depth: usize) -> Vec<Command> {
+///
+/// `opaque` are sorted, non-overlapping ranges of `text` holding substitutions that were
+/// already expanded (and scanned) by an outer shell: they are kept as text, not scanned again.
+pub(crate) fn scan_text(text: &str, opaque: &[(usize, usize)], depth: usize) -> Vec<Command> {
     let mut p = Posix {
         s: text,
         b: text.as_bytes(),
+        opaque,
         pos: 0,
         out: Vec::new(),
         heredocs: Vec::new(),
@@ -95,6 +99,10 @@ struct HereDoc {
 struct Posix<'a> {
     s: &'a str,
     b: &'a [u8],
+    /// Substitutions in `b` already expanded by an outer shell: `bash -c "echo $(date)"` runs
+    /// `date` before bash sees the string, so re-scanning the string must not report it again.
+    /// Without this, nested `bash -c "$(bash -c "$(...)")"` would take exponential time.
+    opaque: &'a [(usize, usize)],
     pos: usize,
     out: Vec<Command>,
     /// Here-documents whose bodies start after the next newline token.
@@ -516,9 +524,13 @@ impl Posix<'_> {
                     }
                     // Process substitution `<(...)` / `>(...)`.
                     plain = false;
-                    self.pos += 2;
-                    self.paren_subst(depth);
-                    wb.push_run(self.b, start, self.pos);
+                    if let Some(e) = self.opaque_end(start) {
+                        self.pos = e;
+                    } else {
+                        self.pos += 2;
+                        self.paren_subst(depth);
+                    }
+                    wb.push_sub(self.b, start, self.pos);
                 }
                 b'(' => {
                     if !allow_array || !is_array_prefix(self.slice(start, self.pos)) {
@@ -535,10 +547,7 @@ impl Posix<'_> {
                         break;
                     }
                     plain = false;
-                    let p0 = self.pos;
-                    self.pos += 1;
-                    self.backtick_subst(depth);
-                    wb.push_run(self.b, p0, self.pos);
+                    self.backtick_part(&mut wb, depth);
                 }
                 b'\\' => {
                     plain = false;
@@ -652,10 +661,7 @@ impl Posix<'_> {
                         // closes the substitution.
                         return;
                     }
-                    let p0 = self.pos;
-                    self.pos += 1;
-                    self.backtick_subst(depth);
-                    wb.push_run(self.b, p0, self.pos);
+                    self.backtick_part(wb, depth);
                 }
             }
         }
@@ -673,6 +679,11 @@ impl Posix<'_> {
         let p = self.pos;
         if let Some(e) = self.expr_end(p) {
             wb.push_run(self.b, p, e);
+            self.pos = e;
+            return;
+        }
+        if let Some(e) = self.opaque_end(p) {
+            wb.push_sub(self.b, p, e);
             self.pos = e;
             return;
         }
@@ -696,13 +707,13 @@ impl Posix<'_> {
                     self.pos = p + 2;
                     self.paren_subst(depth);
                 }
-                wb.push_run(self.b, p, self.pos);
+                wb.push_sub(self.b, p, self.pos);
             }
             Some(b'{') => {
                 self.pos = self
                     .skip_nested(p + 2, b'{', usize::MAX, Some(depth))
                     .unwrap_or(self.b.len());
-                wb.push_run(self.b, p, self.pos);
+                wb.push_sub(self.b, p, self.pos);
             }
             _ => {
                 wb.push_run(self.b, p, p + 1);
@@ -764,6 +775,25 @@ impl Posix<'_> {
                 }
             }
         }
+    }
+
+    /// At a backtick starting a command substitution.
+    fn backtick_part(&mut self, wb: &mut WordBuilder, depth: usize) {
+        let p0 = self.pos;
+        if let Some(e) = self.opaque_end(p0) {
+            self.pos = e;
+        } else {
+            self.pos += 1;
+            self.backtick_subst(depth);
+        }
+        wb.push_sub(self.b, p0, self.pos);
+    }
+
+    /// The end of an already-expanded substitution starting at `p` (see [`Posix::opaque`]).
+    fn opaque_end(&self, p: usize) -> Option<usize> {
+        let i = self.opaque.binary_search_by_key(&p, |&(s, _)| s).ok()?;
+        let &(_, e) = self.opaque.get(i)?;
+        (e > p && e <= self.b.len()).then_some(e)
     }
 
     /// After `$(`, `<(` or `>(`: the commands inside, up to and including `)`.

@@ -281,6 +281,7 @@ impl Simple<'_> {
                 b'(' => {
                     if self.ps
                         && parens == 0
+                        && wb.text().len() <= 12
                         && std::str::from_utf8(wb.text()).is_ok_and(is_ps_keyword)
                     {
                         break;
@@ -462,8 +463,9 @@ fn is_cmd_for(words: &[Lexed]) -> bool {
 
 /// PowerShell: the command in `words`, if the statement runs one.
 fn ps_command(mut ws: Vec<Lexed>) -> Option<Vec<Lexed>> {
+    let mut i = 0;
     loop {
-        let first = ws.first()?;
+        let first = ws.get(i)?;
         let t = first.word.text.as_str();
         if first.word.quoted {
             // A string expression (use `& "..."` to call it).
@@ -471,14 +473,14 @@ fn ps_command(mut ws: Vec<Lexed>) -> Option<Vec<Lexed>> {
         }
         if t.starts_with('$') && !t.starts_with("${{") {
             // `$x = nox --version`
-            let is_assign = ws.get(1).is_some_and(|w| {
+            let is_assign = ws.get(i + 1).is_some_and(|w| {
                 matches!(
                     w.word.text.as_str(),
                     "=" | "+=" | "-=" | "*=" | "/=" | "%=" | "??="
                 )
             });
-            if is_assign && ws.len() > 2 {
-                ws.drain(..2);
+            if is_assign && ws.len() > i + 2 {
+                i += 2;
                 continue;
             }
             return None;
@@ -487,66 +489,71 @@ fn ps_command(mut ws: Vec<Lexed>) -> Option<Vec<Lexed>> {
             .bytes()
             .next()
             .is_none_or(|c| c.is_ascii_digit() || matches!(c, b'[' | b'@' | b'-' | b','));
-        if expr_start || is_ps_keyword(t) || ws.get(1).is_some_and(|w| w.word.text == "=") {
+        if expr_start || is_ps_keyword(t) || ws.get(i + 1).is_some_and(|w| w.word.text == "=") {
             return None;
         }
+        ws.drain(..i);
         return Some(ws);
     }
 }
 
 /// cmd: the command in `words` (`if ... CMD`, `for ... do CMD`, `call CMD`).
 fn cmd_command(mut ws: Vec<Lexed>, out: &mut Vec<Command>) -> Option<Vec<Lexed>> {
-    loop {
-        let first = ws.first()?;
-        let t = first.word.text.to_ascii_lowercase();
-        let skip = match t.as_str() {
+    let mut i = 0;
+    // Bounded so that `call call call ...` cannot produce quadratic output.
+    for _ in 0..16 {
+        let first = ws.get(i)?;
+        let lower = |k: usize| {
+            ws.get(k)
+                .map(|w| w.word.text.to_ascii_lowercase())
+                .unwrap_or_default()
+        };
+        let skip = match first.word.text.to_ascii_lowercase().as_str() {
             "if" => {
-                let mut i = 1;
-                let lower = |i: usize, ws: &[Lexed]| {
-                    ws.get(i)
-                        .map(|w| w.word.text.to_ascii_lowercase())
-                        .unwrap_or_default()
-                };
-                if lower(i, &ws) == "not" {
-                    i += 1;
+                let mut k = i + 1;
+                if lower(k) == "not" {
+                    k += 1;
                 }
-                if lower(i, &ws) == "/i" {
-                    i += 1;
+                if lower(k) == "/i" {
+                    k += 1;
                 }
-                match lower(i, &ws).as_str() {
-                    "exist" | "defined" | "errorlevel" | "cmdextversion" => i + 2,
-                    w if w.contains("==") => i + 1,
+                match lower(k).as_str() {
+                    "exist" | "defined" | "errorlevel" | "cmdextversion" => k + 2,
+                    w if w.contains("==") => k + 1,
                     _ => {
-                        let op = lower(i + 1, &ws);
+                        let op = lower(k + 1);
                         if matches!(
                             op.as_str(),
                             "==" | "equ" | "neq" | "lss" | "leq" | "gtr" | "geq"
                         ) {
-                            i + 3
+                            k + 3
                         } else {
-                            i + 1
+                            k + 1
                         }
                     }
                 }
             }
             "for" => ws
                 .iter()
+                .skip(i)
                 .position(|w| w.word.text.eq_ignore_ascii_case("do"))
-                .map_or(ws.len(), |i| i + 1),
-            "else" => 1,
+                .map_or(ws.len(), |k| i + k + 1),
+            "else" => i + 1,
             "call" => {
-                if ws.len() > 1 {
+                if ws.len() > i + 1 {
                     out.push(Command {
-                        words: ws.iter().map(|l| l.word.clone()).collect(),
+                        words: ws.iter().skip(i).map(|l| l.word.clone()).collect(),
                     });
                 }
-                1
+                i + 1
             }
-            _ => return Some(ws),
+            _ => break,
         };
         if skip >= ws.len() {
             return None;
         }
-        ws.drain(..skip);
+        i = skip;
     }
+    ws.drain(..i);
+    Some(ws)
 }

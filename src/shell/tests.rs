@@ -496,6 +496,11 @@ fn eval_string_is_scanned() {
     assert_eq!(names(&cs), ["eval", "nox", "eval", "pip", "uv"]);
     assert_eq!(cs[1].words[0].span, 6..9);
     assert_eq!(src(s, &cs[4].words[1]), "sync");
+    // A trap handler is a script too.
+    let s = "trap 'rm -f x; nox -s cleanup' EXIT INT\ntrap - EXIT";
+    let cs = posix(s);
+    assert_eq!(names(&cs), ["trap", "rm", "nox", "trap"]);
+    assert_eq!(src(s, &cs[2].words[2]), "cleanup");
     // Substitutions are not reported twice.
     let s = r#"eval "$(ssh-agent -s)""#;
     let cs = posix(s);
@@ -576,6 +581,39 @@ fn bash_c_span_mapping() {
     let cs = posix(s);
     assert_eq!(names(&cs), ["bash", "echo", "date"]);
     assert_eq!(src(s, &cs[2].words[0]), "date");
+}
+
+#[test]
+fn env_split_string_and_wrapper_limits() {
+    let s = "env -S 'nox -s x' && sudo FOO=\"a b\" nox";
+    let cs = posix(s);
+    assert_eq!(names(&cs), ["env", "nox", "sudo", "nox"]);
+    assert_eq!(src(s, &cs[1].words[0]), "nox");
+    assert_eq!(src(s, &cs[1].words[2]), "x");
+    assert_eq!(src(s, &cs[3].words[0]), "nox");
+    // Nested wrappers are unwrapped up to a limit (no quadratic output).
+    let s = "sudo ".repeat(50_000) + "nox";
+    let cs = posix(&s);
+    assert!(cs.len() <= 20, "{}", cs.len());
+}
+
+#[test]
+fn nested_shell_strings_stay_linear() {
+    // Each level's `$(...)` runs in the outer shell; re-scanning the string must not scan it
+    // again (that would be exponential).
+    for n in [30, 2_000] {
+        let s = format!("{}nox -s x{}", "bash -c \"$(".repeat(n), ")\"".repeat(n));
+        let t = std::time::Instant::now();
+        let cs = posix(&s);
+        assert!(t.elapsed().as_secs_f64() < 10.0);
+        if n < MAX_DEPTH / 2 {
+            let nox = find(&cs, "nox");
+            assert_eq!(src(&s, &nox.words[2]), "x");
+            assert_eq!(cs.iter().filter(|c| c.words[0].text == "nox").count(), 1);
+        }
+        let s = format!("{}nox{}", "eval \"$(".repeat(n), ")\"".repeat(n));
+        posix(&s);
+    }
 }
 
 // ---------------------------------------------------------------- broken input

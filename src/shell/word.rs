@@ -19,6 +19,9 @@ pub(crate) struct Lexed {
     /// Further segments `(text offset, source offset)`, each a run of bytes copied contiguously
     /// from the source. Empty for most words (no allocation).
     more: Vec<(usize, usize)>,
+    /// Text ranges holding substitutions (`$(...)`, backticks, `${...}`, `$((...))`) that the
+    /// shell expands before the command runs. Empty for most words.
+    pub subs: Vec<(usize, usize)>,
 }
 
 impl Lexed {
@@ -51,6 +54,7 @@ pub(crate) struct WordBuilder {
     more: Vec<(usize, usize)>,
     /// Source offset that would continue the current segment.
     next_src: usize,
+    subs: Vec<(usize, usize)>,
 }
 
 impl WordBuilder {
@@ -60,6 +64,7 @@ impl WordBuilder {
             first: INEXACT,
             more: Vec::new(),
             next_src: INEXACT,
+            subs: Vec::new(),
         }
     }
 
@@ -80,6 +85,15 @@ impl WordBuilder {
         self.next_src = b;
     }
 
+    /// Appends `src[a..b]`, an expanded substitution, verbatim.
+    pub fn push_sub(&mut self, src: &[u8], a: usize, b: usize) {
+        let t = self.text.len();
+        self.push_run(src, a, b);
+        if self.text.len() > t {
+            self.subs.push((t, self.text.len()));
+        }
+    }
+
     /// Appends a byte that does not correspond to a single source byte.
     pub fn push_inexact(&mut self, byte: u8) {
         if self.text.is_empty() {
@@ -97,13 +111,14 @@ impl WordBuilder {
     }
 
     pub fn finish(self, span: Range<usize>, quoted: bool, plain: bool) -> Lexed {
-        let (text, first, more) = match String::from_utf8(self.text) {
-            Ok(t) => (t, self.first, self.more),
+        let (text, first, more, subs) = match String::from_utf8(self.text) {
+            Ok(t) => (t, self.first, self.more, self.subs),
             // Cannot happen for valid UTF-8 input (only ASCII is ever removed), but never trust
             // the mapping of a lossily converted text.
             Err(e) => (
                 String::from_utf8_lossy(e.as_bytes()).into_owned(),
                 INEXACT,
+                Vec::new(),
                 Vec::new(),
             ),
         };
@@ -112,6 +127,7 @@ impl WordBuilder {
             plain,
             first,
             more,
+            subs,
         }
     }
 }

@@ -36,6 +36,8 @@ pub enum Origin {
 pub struct SourceFile {
     /// The name shown in reports.
     pub name: String,
+    /// Where the file was read from (`None` for standard input and text built in memory).
+    pub path: Option<std::path::PathBuf>,
     /// The text of the file. When the bytes are not valid UTF-8 this holds the valid prefix only
     /// and [`SourceFile::invalid_utf8`] says where the first bad byte is.
     pub text: String,
@@ -65,6 +67,7 @@ impl SourceFile {
         let lines = LineIndex::new(&text);
         SourceFile {
             name: name.into(),
+            path: None,
             text,
             invalid_utf8,
             too_large: None,
@@ -93,7 +96,9 @@ impl SourceFile {
             return Err(InputError::new(path, "not a regular file"));
         }
         if meta.len() > MAX_FILE_BYTES {
-            return Ok(Self::too_large(name, meta.len()));
+            let mut file = Self::too_large(name, meta.len());
+            file.path = Some(path.to_path_buf());
+            return Ok(file);
         }
         let file = std::fs::File::open(path).map_err(|e| InputError::io(path, &e))?;
         let mut bytes = Vec::with_capacity(meta.len() as usize);
@@ -101,10 +106,38 @@ impl SourceFile {
         file.take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
             .map_err(|e| InputError::io(path, &e))?;
-        if bytes.len() as u64 > MAX_FILE_BYTES {
-            return Ok(Self::too_large(name, bytes.len() as u64));
+        let mut file = if bytes.len() as u64 > MAX_FILE_BYTES {
+            Self::too_large(name, bytes.len() as u64)
+        } else {
+            Self::from_bytes(name, bytes)
+        };
+        file.path = Some(path.to_path_buf());
+        Ok(file)
+    }
+
+    /// The repository root of a workflow file: the folder that holds its `.github/workflows`
+    /// (or `.forgejo/`, `.gitea/`) folder. `None` for standard input or a file elsewhere.
+    pub fn repo_root(&self) -> Option<std::path::PathBuf> {
+        let path = self.path.as_ref()?;
+        let mut dir = path.parent()?;
+        loop {
+            let name = dir.file_name()?.to_str()?;
+            let parent = dir.parent()?;
+            if name == "workflows"
+                && parent
+                    .file_name()
+                    .and_then(|n| n.to_str())
+                    .is_some_and(|n| matches!(n, ".github" | ".forgejo" | ".gitea"))
+            {
+                let root = parent.parent()?;
+                return Some(if root.as_os_str().is_empty() {
+                    std::path::PathBuf::from(".")
+                } else {
+                    root.to_path_buf()
+                });
+            }
+            dir = parent;
         }
-        Ok(Self::from_bytes(name, bytes))
     }
 
     /// Reads standard input (at most [`MAX_FILE_BYTES`]).

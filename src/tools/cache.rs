@@ -81,7 +81,7 @@ pub struct EnvChain<'e, 'a> {
 
 impl<'a> EnvChain<'_, 'a> {
     /// The declared value of `name`; `Err(())` when it may be set dynamically.
-    fn get(&self, name: &str) -> Result<Option<Str<'a>>, ()> {
+    pub fn get(&self, name: &str) -> Result<Option<Str<'a>>, ()> {
         for env in self.scopes {
             if let Some(v) = env.get(name) {
                 return Ok(Some(v));

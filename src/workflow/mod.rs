@@ -88,6 +88,8 @@ pub struct Workflow<'a> {
     pub defaults: RunDefaults<'a>,
     /// The jobs, in source order.
     pub jobs: Vec<Job<'a>>,
+    /// For a composite action (`runs: using: composite`): its steps.
+    pub action_steps: Vec<Step<'a>>,
     /// The root node (for rules that need more than the AST models).
     pub root: Option<&'a Node<'a>>,
 }
@@ -300,6 +302,7 @@ impl Walker {
             env: Env::default(),
             defaults: RunDefaults::default(),
             jobs: vec![],
+            action_steps: vec![],
             root,
         };
         let Some(root) = root else { return wf };
@@ -316,6 +319,14 @@ impl Walker {
                 Some("name") => wf.name = self.str(v, "`name`"),
                 Some("env") => wf.env = self.env(v),
                 Some("defaults") => wf.defaults = self.defaults(v),
+                Some("runs") if wf.kind == FileKind::Action => {
+                    if self.expect_map(v, "`runs`").is_some()
+                        && v.get("using").and_then(|u| u.as_str()) == Some("composite")
+                        && let Some(steps) = v.get("steps")
+                    {
+                        wf.action_steps = self.steps(steps, &RunDefaults::default());
+                    }
+                }
                 Some("jobs") if wf.kind == FileKind::Workflow => {
                     if let Some(jobs) = self.expect_map(v, "`jobs`") {
                         for (id, job) in jobs {
@@ -421,46 +432,53 @@ impl Walker {
             };
             return Some(job);
         }
-        let mut steps = vec![];
-        if let Some(node) = steps_node {
-            match &node.kind {
-                Kind::Seq(items) => {
-                    for (order, item) in items.iter().enumerate() {
-                        // `- parallel: [steps]` runs its steps concurrently (GitHub, 2026-06).
-                        if let Some(group) = item.get("parallel") {
-                            match group.as_seq() {
-                                Some(members) => {
-                                    for m in members {
-                                        if let Some(step) = self.step(steps.len(), order, m, &job) {
-                                            steps.push(step);
-                                        }
-                                    }
-                                }
-                                None if group.is_null() || is_expression(group) => {}
-                                None => self.problem(
-                                    group,
-                                    format!(
-                                        "`parallel` must be a sequence of steps, not {}",
-                                        group.type_name()
-                                    ),
-                                ),
-                            }
-                            continue;
-                        }
-                        if let Some(step) = self.step(steps.len(), order, item, &job) {
-                            steps.push(step);
-                        }
-                    }
-                }
-                _ if node.is_null() => {}
-                _ => self.problem(
-                    node,
-                    format!("`steps` must be a sequence, not {}", node.type_name()),
-                ),
-            }
-        }
+        let steps = match steps_node {
+            Some(node) => self.steps(node, &job.defaults),
+            None => vec![],
+        };
         job.body = JobBody::Steps(steps);
         Some(job)
+    }
+
+    /// A `steps:` sequence (of a job, or of a composite action), `parallel:` groups flattened.
+    fn steps<'a>(&mut self, node: &'a Node<'a>, defaults: &RunDefaults<'a>) -> Vec<Step<'a>> {
+        let mut steps = vec![];
+        match &node.kind {
+            Kind::Seq(items) => {
+                for (order, item) in items.iter().enumerate() {
+                    // `- parallel: [steps]` runs its steps concurrently (GitHub, 2026-06).
+                    if let Some(group) = item.get("parallel") {
+                        match group.as_seq() {
+                            Some(members) => {
+                                for m in members {
+                                    if let Some(step) = self.step(steps.len(), order, m, defaults) {
+                                        steps.push(step);
+                                    }
+                                }
+                            }
+                            None if group.is_null() || is_expression(group) => {}
+                            None => self.problem(
+                                group,
+                                format!(
+                                    "`parallel` must be a sequence of steps, not {}",
+                                    group.type_name()
+                                ),
+                            ),
+                        }
+                        continue;
+                    }
+                    if let Some(step) = self.step(steps.len(), order, item, defaults) {
+                        steps.push(step);
+                    }
+                }
+            }
+            _ if node.is_null() || is_expression(node) => {}
+            _ => self.problem(
+                node,
+                format!("`steps` must be a sequence, not {}", node.type_name()),
+            ),
+        }
+        steps
     }
 
     fn step<'a>(
@@ -468,7 +486,7 @@ impl Walker {
         index: usize,
         order: usize,
         node: &'a Node<'a>,
-        job: &Job<'a>,
+        defaults: &RunDefaults<'a>,
     ) -> Option<Step<'a>> {
         let entries = self.expect_map(node, "a step")?;
         let mut step = Step {
@@ -506,8 +524,8 @@ impl Walker {
             },
             (None, Some((_, script))) => StepKind::Run(Run {
                 script,
-                shell: shell.or(job.defaults.shell),
-                working_directory: wd.or(job.defaults.working_directory),
+                shell: shell.or(defaults.shell),
+                working_directory: wd.or(defaults.working_directory),
             }),
             (Some((k, _)), Some(_)) => {
                 self.problem(k, "a step cannot have both `uses` and `run`".to_string());

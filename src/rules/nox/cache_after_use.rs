@@ -44,14 +44,21 @@ impl Rule for CacheAfterUse {
         out.push(
             Diagnostic::new(
                 ID,
-                cache.uses.span(),
+                cache.via.clone().unwrap_or_else(|| cache.uses.span()),
                 format!(
                     "the cache for `{dir}` is restored after nox has already created its environments in job `{}`",
                     job.id.value
                 ),
             )
             .with_primary_label("restores the cache too late")
-            .with_label(inv.span.clone(), "nox creates its environments here first")
+            .with_label(
+                inv.span.clone(),
+                if inv.in_action {
+                    "this action runs nox, which creates its environments first"
+                } else {
+                    "nox creates its environments here first"
+                },
+            )
             .with_help("move this cache step before the first step that runs nox"),
         );
     }

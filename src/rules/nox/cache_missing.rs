@@ -47,8 +47,14 @@ impl Rule for CacheMissing {
         let mut help = format!(
             "add a cache step before the first nox run:\n  - uses: actions/cache@v4\n    with:\n      path: {path}\n      key: {key}"
         );
-        if inv.reuse != Reuse::On {
-            help.push_str("\nand run nox with `--reuse-venv=yes` (or `-r`): without it nox recreates every environment");
+        match inv.reuse {
+            Reuse::On => {}
+            Reuse::Default => help.push_str(
+                "\nand run nox with `--reuse-venv=yes` (or `-r`): without it nox recreates every environment",
+            ),
+            Reuse::Off => help.push_str(
+                "\nand replace `-N`/`--reuse-venv=no` with `--reuse-venv=yes`: with reuse off nox recreates every environment",
+            ),
         }
         out.push(
             Diagnostic::new(
@@ -59,7 +65,11 @@ impl Rule for CacheMissing {
                     job.id.value
                 ),
             )
-            .with_primary_label(format!("creates nox environments in `{dir}`"))
+            .with_primary_label(if inv.in_action {
+                format!("this action runs nox, which creates environments in `{dir}`")
+            } else {
+                format!("creates nox environments in `{dir}`")
+            })
             .with_label(job.id.span(), "in this job")
             .with_help(help),
         );

@@ -5,6 +5,7 @@ use crate::diagnostic::Diagnostic;
 use crate::rules::{Context, Rule};
 use crate::tools::cache::key_hashes;
 use crate::tools::facts::env_chain;
+use crate::tools::glob;
 use crate::tools::{Answer, JobFacts};
 use crate::workflow::Job;
 
@@ -55,10 +56,15 @@ impl Rule for KeyMissingHash {
             if key_hashes(key.value, &env, &pyproject) != Answer::No {
                 continue;
             }
-            out.push(
-                Diagnostic::new(
+            let covering = cache.paths.iter().flatten().find(|l| {
+                !l.exclude
+                    && envdir
+                        .zip(l.path.as_deref())
+                        .is_some_and(|(dir, p)| glob::covers(p, dir))
+            });
+            let mut d = Diagnostic::new(
                     ID,
-                    key.span(),
+                    cache.via.clone().unwrap_or_else(|| key.span()),
                     format!(
                         "the cache key for `{}` does not change when `{pyproject}` changes",
                         show_dir(*envdir)
@@ -67,8 +73,11 @@ impl Rule for KeyMissingHash {
                 .with_primary_label(format!("no `hashFiles()` of `{pyproject}` in this key"))
                 .with_help(format!(
                     "add `${{{{ hashFiles('{pyproject}') }}}}` to the key, so new dependencies get fresh environments"
-                )),
-            );
+                ));
+            if let Some(line) = covering {
+                d = d.with_label(line.span.clone(), "caches nox's environments");
+            }
+            out.push(d);
         }
     }
 }
