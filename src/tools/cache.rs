@@ -79,18 +79,28 @@ pub struct EnvChain<'e, 'a> {
     pub scopes: [&'e Env<'a>; 3],
 }
 
+/// What `env.NAME` is, as far as the `env:` blocks say.
+pub enum Lookup<'a> {
+    /// Declared with this value.
+    Declared(Str<'a>),
+    /// Not declared: it may be set at run time (`$GITHUB_ENV`).
+    Undeclared,
+    /// An `env:` block in scope is a whole expression: anything may be in it.
+    Dynamic,
+}
+
 impl<'a> EnvChain<'_, 'a> {
-    /// The declared value of `name`; `Err(())` when it may be set dynamically.
-    pub fn get(&self, name: &str) -> Result<Option<Str<'a>>, ()> {
+    /// Looks `name` up, innermost scope first.
+    pub fn get(&self, name: &str) -> Lookup<'a> {
         for env in self.scopes {
             if let Some(v) = env.get(name) {
-                return Ok(Some(v));
+                return Lookup::Declared(v);
             }
             if env.dynamic {
-                return Err(());
+                return Lookup::Dynamic;
             }
         }
-        Ok(None)
+        Lookup::Undeclared
     }
 }
 
@@ -131,13 +141,15 @@ fn key_hashes_depth(key: &str, env: &EnvChain<'_, '_>, target: &str, depth: usiz
             let mut parts = ctx.splitn(2, '.');
             match (parts.next(), parts.next()) {
                 (Some("env"), Some(name)) => match env.get(name) {
-                    Ok(Some(v)) => match key_hashes_depth(v.value, env, target, depth + 1) {
-                        Answer::Yes => return Answer::Yes,
-                        Answer::Unknown => unknown = true,
-                        Answer::No => {}
-                    },
+                    Lookup::Declared(v) => {
+                        match key_hashes_depth(v.value, env, target, depth + 1) {
+                            Answer::Yes => return Answer::Yes,
+                            Answer::Unknown => unknown = true,
+                            Answer::No => {}
+                        }
+                    }
                     // Not declared: it may come from $GITHUB_ENV.
-                    Ok(None) | Err(()) => unknown = true,
+                    Lookup::Undeclared | Lookup::Dynamic => unknown = true,
                 },
                 (
                     Some(

@@ -7,7 +7,7 @@ use crate::source::Span;
 use crate::workflow::{ActionRef, Job, Step, StepKind, Str, Workflow};
 use crate::yaml::Node;
 
-use super::cache::{EnvChain, PathLine, path_lines};
+use super::cache::{EnvChain, Lookup, PathLine, path_lines};
 use super::data::Knowledge;
 use super::glob;
 use super::invocation::{Reuse, envdir, match_tool, parse_args, project_dir};
@@ -133,7 +133,9 @@ fn resolve_depth(text: &str, env: &EnvChain<'_, '_>, depth: usize) -> Option<Str
             ".".to_string()
         } else {
             let var = name.strip_prefix("env.")?;
-            let declared = env.get(var).ok()??;
+            let Lookup::Declared(declared) = env.get(var) else {
+                return None;
+            };
             resolve_depth(declared.value, env, depth + 1)?
         };
         out.push_str(&value);
