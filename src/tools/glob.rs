@@ -56,6 +56,11 @@ pub fn covers(pattern: &str, path: &str) -> bool {
     (1..=segs.len()).any(|n| match_segments(&pat, &segs[..n]))
 }
 
+/// Whether `pattern` matches one path segment (a file name): `*`, `?` and classes, no `/`.
+pub fn matches_name(pattern: &str, name: &str) -> bool {
+    match_segment(pattern.as_bytes(), name.as_bytes())
+}
+
 fn segments(path: &str) -> Vec<&str> {
     path.split('/').filter(|s| !s.is_empty()).collect()
 }

@@ -58,7 +58,7 @@ pub fn match_tool(k: &Knowledge, tool: &ToolSpec, words: &[Word]) -> Option<usiz
         return Some(0);
     }
     'launchers: for l in &k.launchers {
-        if !l.program.is_match(program) {
+        if !l.matches_program(program) {
             continue;
         }
         let mut i = 1;
