@@ -1,0 +1,134 @@
+//! The peer linters' test inputs and the real-workflow corpus in `../shared` (skipped when that
+//! folder is absent): no crash, exit 0 or 1, no syntax or structure diagnostic on valid
+//! workflows, a syntax error at the right line on broken YAML.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn shared() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
+    p.is_dir().then_some(p)
+}
+
+fn yaml_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
+        for p in rd.filter_map(|e| e.ok().map(|e| e.path())) {
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn lint(cwd: &Path, files: &[PathBuf]) -> (i32, Vec<serde_json::Value>, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_cachelint"))
+        .current_dir(cwd)
+        .args(["check", "--format", "json"])
+        .args(files)
+        .output()
+        .unwrap();
+    let json = serde_json::from_slice(&out.stdout).expect("JSON output");
+    (
+        out.status.code().unwrap_or(-1),
+        json,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn peer_suites_parse_as_their_authors_say() {
+    let Some(shared) = shared() else {
+        eprintln!("../shared is absent: skipped");
+        return;
+    };
+    let root = shared.join("peer-suites");
+    let files: Vec<PathBuf> = yaml_files(&root)
+        .into_iter()
+        .map(|p| p.strip_prefix(&root).unwrap().to_path_buf())
+        .collect();
+    assert!(files.len() > 500, "{} files", files.len());
+    let (code, diags, stderr) = lint(&root, &files);
+    assert!(code == 0 || code == 1, "exit {code}: {stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let valid = |p: &str| {
+        p.starts_with("actionlint/testdata/ok/")
+            || (p.starts_with("zizmor/test-data/") && !p.contains("/invalid/"))
+    };
+    for d in &diags {
+        let (rule, path) = (d["rule"].as_str().unwrap(), d["path"].as_str().unwrap());
+        if valid(path) {
+            assert!(
+                !matches!(rule, "syntax-error" | "invalid-workflow" | "limit-exceeded"),
+                "a valid workflow got a diagnostic about its form: {d}"
+            );
+        }
+    }
+    let broken: &[(&str, Option<u64>)] = &[
+        ("actionlint/testdata/err/yaml_syntax_error.yaml", Some(2)),
+        ("actionlint/testdata/err/undefined_anchor.yaml", None),
+        ("actionlint/testdata/examples/broken_yaml.yaml", Some(6)),
+        ("actionlint/testdata/examples/dangling_alias.yaml", None),
+        ("zizmor/test-data/invalid/bad-yaml-2.yml", Some(3)),
+        (
+            "zizmor/test-data/invalid/invalid-action-2/action.yml",
+            Some(3),
+        ),
+    ];
+    for (path, line) in broken {
+        let lines: Vec<u64> = diags
+            .iter()
+            .filter(|d| d["rule"] == "syntax-error" && d["path"] == *path)
+            .map(|d| d["line"].as_u64().unwrap())
+            .collect();
+        assert!(!lines.is_empty(), "{path}: no syntax-error");
+        if let Some(line) = line {
+            assert!(
+                lines.iter().any(|l| l.abs_diff(*line) <= 1),
+                "{path}: at {lines:?}, expected {line}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_corpus_lints_without_a_crash() {
+    let Some(shared) = shared() else {
+        eprintln!("../shared is absent: skipped");
+        return;
+    };
+    let corpus = shared.join("corpus");
+    let out = Command::new(env!("CARGO_BIN_EXE_cachelint"))
+        .args(["check", "--format", "json"])
+        .arg(&corpus)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        matches!(out.status.code(), Some(0 | 1)),
+        "exit {:?}: {stderr}",
+        out.status.code()
+    );
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    let diags: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout).unwrap();
+    // Real workflows are valid: nothing about their form.
+    for d in &diags {
+        let rule = d["rule"].as_str().unwrap();
+        assert!(
+            rule.starts_with("nox/"),
+            "unexpected {rule} on real workflow: {d}"
+        );
+    }
+    assert!(
+        diags.len() > 100,
+        "the corpus runs nox in many uncached jobs"
+    );
+}
