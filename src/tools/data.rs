@@ -124,6 +124,8 @@ pub struct CacheAction {
     pub key_input: String,
     /// The input with the restore keys.
     pub restore_keys_input: String,
+    /// The input that, when `true`, makes the step check for a cache without restoring it.
+    pub lookup_only_input: String,
 }
 
 /// All tool knowledge.
@@ -177,6 +179,7 @@ impl Knowledge {
                         path_input: a.string_or("path_input", "path")?,
                         key_input: a.string_or("key_input", "key")?,
                         restore_keys_input: a.string_or("restore_keys_input", "restore-keys")?,
+                        lookup_only_input: a.string_or("lookup_only_input", "lookup-only")?,
                     })
                 })
             })?,

@@ -262,7 +262,9 @@ fn visit<'a>(
             order,
             uses,
             via: at.span.clone(),
-            restores: cache.restores,
+            // `lookup-only: true` checks for a cache without restoring it.
+            restores: cache.restores
+                && step.input(&cache.lookup_only_input).map(|v| v.value.trim()) != Some("true"),
             saves: cache.saves,
             paths,
             key: step.input(&cache.key_input),
