@@ -551,19 +551,9 @@ impl Posix<'_> {
                 }
                 b'\\' => {
                     plain = false;
-                    match (self.at(self.pos + 1), self.at(self.pos + 2)) {
-                        (Some(b'\n'), _) => self.pos += 2,
-                        (Some(b'\r'), Some(b'\n')) => self.pos += 3,
-                        (Some(_), _) => {
-                            quoted = true;
-                            wb.push_run(self.b, self.pos + 1, self.pos + 2);
-                            self.pos += 2;
-                        }
-                        (None, _) => {
-                            wb.push_run(self.b, self.pos, self.pos + 1);
-                            self.pos += 1;
-                        }
-                    }
+                    let (next, q) = wb.backslash(self.b, self.pos);
+                    self.pos = next;
+                    quoted |= q;
                 }
                 b'\'' => {
                     plain = false;

@@ -58,6 +58,24 @@ pub(crate) struct WordBuilder {
 }
 
 impl WordBuilder {
+    /// A backslash at `src[pos]` outside quotes: a line continuation (`\` + LF or CRLF) is
+    /// dropped, any other character is taken literally. Returns the position after the escape
+    /// and whether it quoted a character.
+    pub fn backslash(&mut self, src: &[u8], pos: usize) -> (usize, bool) {
+        match (src.get(pos + 1), src.get(pos + 2)) {
+            (Some(b'\n'), _) => (pos + 2, false),
+            (Some(b'\r'), Some(b'\n')) => (pos + 3, false),
+            (Some(_), _) => {
+                self.push_run(src, pos + 1, pos + 2);
+                (pos + 2, true)
+            }
+            (None, _) => {
+                self.push_run(src, pos, pos + 1);
+                (pos + 1, false)
+            }
+        }
+    }
+
     pub fn new() -> Self {
         WordBuilder {
             text: Vec::new(),
