@@ -12,7 +12,7 @@ use crate::source::{InputError, MAX_FILE_BYTES, SourceFile};
 use crate::tools::facts::local_action_key;
 use crate::tools::{Knowledge, analyze_job};
 use crate::workflow::{self, FileKind};
-use crate::yaml::{self, MAX_ALIAS_NODES, Problem};
+use crate::yaml::{self, MAX_ALIAS_NODES, MAX_NODES, Problem};
 
 /// Which rules run.
 #[derive(Clone, Debug, Default)]
@@ -114,6 +114,14 @@ fn lint_into(
             .with_primary_label("repeated here")
             .with_label(first.clone(), "first defined here")
             .with_help("remove one of the two; GitHub rejects a mapping with duplicate keys"),
+            Problem::TooManyNodes { span } => Diagnostic::new(
+                "limit-exceeded",
+                span.clone(),
+                format!(
+                    "the file has more than {MAX_NODES} YAML nodes; it was not checked further"
+                ),
+            )
+            .with_primary_label("the limit was reached here"),
             Problem::AliasBudget { span } => Diagnostic::new(
                 "limit-exceeded",
                 span.clone(),

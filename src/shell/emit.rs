@@ -15,6 +15,7 @@ pub(crate) fn emit(
     mark: usize,
     depth: usize,
     wrappers: bool,
+    needles: &[&str],
 ) {
     if words.is_empty() {
         return;
@@ -42,6 +43,11 @@ pub(crate) fn emit(
         }
     }
     shell_c_strings(words, &mut rescans);
+    if rescans.is_empty() && !super::wanted(words.iter().map(|l| l.word.text.as_str()), needles) {
+        // Nothing this command runs mentions a needle (wrapped commands are its own words).
+        words.clear();
+        return;
+    }
 
     let mark = mark.min(out.len());
     if starts.is_empty() && rescans.is_empty() {
@@ -65,7 +71,7 @@ pub(crate) fn emit(
         rescans.dedup();
         for &r in &rescans {
             if let Some(w) = words.get(r) {
-                rescan(out, w, depth);
+                rescan(out, w, depth, needles);
             }
         }
         words.clear();
@@ -88,12 +94,12 @@ pub(crate) fn start_key(c: &Command) -> usize {
 
 /// Scans the text of `w` as a POSIX script and reports its commands with spans mapped back
 /// (or, where a word cannot be mapped exactly, the span of the whole string word).
-fn rescan(out: &mut Vec<Command>, w: &Lexed, depth: usize) {
+fn rescan(out: &mut Vec<Command>, w: &Lexed, depth: usize, needles: &[&str]) {
     if depth + 1 > MAX_DEPTH || w.word.text.is_empty() {
         return;
     }
     // Substitutions in `w` were expanded (and their commands reported) by the outer shell.
-    for mut c in posix::scan_text(&w.word.text, &w.subs, depth + 1) {
+    for mut c in posix::scan_text(&w.word.text, &w.subs, depth + 1, needles) {
         for x in &mut c.words {
             x.span = w.map(x.span.clone()).unwrap_or_else(|| w.word.span.clone());
         }

@@ -57,12 +57,32 @@ pub struct Command {
 ///
 /// Never panics and runs in linear time on any input.
 pub fn scan(script: &str, dialect: Dialect) -> Vec<Command> {
+    scan_for(script, dialect, &[])
+}
+
+/// Like [`scan`], but keeps only the commands one of whose words contains one of `needles`
+/// (all commands when `needles` is empty). Commands are dropped as they are found, so a
+/// million-line script costs memory only for the commands that matter.
+///
+/// A command whose words hold a `<shell> -c` / `eval` string is always scanned into, since quote
+/// removal inside the string can join a needle that no word shows.
+pub fn scan_for(script: &str, dialect: Dialect, needles: &[&str]) -> Vec<Command> {
     match dialect {
-        Dialect::Posix => posix::scan_text(script, &[], 0),
-        Dialect::PowerShell => simple::scan(script, true),
-        Dialect::Cmd => simple::scan(script, false),
+        Dialect::Posix => posix::scan_text(script, &[], 0, needles),
+        Dialect::PowerShell => simple::scan(script, true, needles),
+        Dialect::Cmd => simple::scan(script, false, needles),
         Dialect::Other => Vec::new(),
     }
+}
+
+/// Whether a command with these words is kept under `needles`.
+fn wanted<'w>(mut texts: impl Iterator<Item = &'w str>, needles: &[&str]) -> bool {
+    needles.is_empty()
+        || texts.any(|t| {
+            needles
+                .iter()
+                .any(|n| memchr::memmem::find(t.as_bytes(), n.as_bytes()).is_some())
+        })
 }
 
 /// Makes sure commands are sorted by the start of their command word (stable, so equal starts

@@ -17,11 +17,17 @@ const ARITH_LOOKAHEAD: usize = 512;
 ///
 /// `opaque` are sorted, non-overlapping ranges of `text` holding substitutions that were
 /// already expanded (and scanned) by an outer shell: they are kept as text, not scanned again.
-pub(crate) fn scan_text(text: &str, opaque: &[(usize, usize)], depth: usize) -> Vec<Command> {
+pub(crate) fn scan_text(
+    text: &str,
+    opaque: &[(usize, usize)],
+    depth: usize,
+    needles: &[&str],
+) -> Vec<Command> {
     let mut p = Posix {
         s: text,
         b: text.as_bytes(),
         opaque,
+        needles,
         pos: 0,
         out: Vec::new(),
         heredocs: Vec::new(),
@@ -103,6 +109,8 @@ struct Posix<'a> {
     /// `date` before bash sees the string, so re-scanning the string must not report it again.
     /// Without this, nested `bash -c "$(bash -c "$(...)")"` would take exponential time.
     opaque: &'a [(usize, usize)],
+    /// Only commands mentioning one of these are kept (see [`super::scan_for`]).
+    needles: &'a [&'a str],
     pos: usize,
     out: Vec<Command>,
     /// Here-documents whose bodies start after the next newline token.
@@ -327,7 +335,7 @@ impl Posix<'_> {
     }
 
     fn finish(&mut self, cmd: &mut Vec<Lexed>, prefix: &mut bool, mark: &mut usize, depth: usize) {
-        emit(&mut self.out, cmd, *mark, depth, true);
+        emit(&mut self.out, cmd, *mark, depth, true, self.needles);
         *prefix = false;
         *mark = self.out.len();
     }

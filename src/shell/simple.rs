@@ -10,9 +10,10 @@ use super::emit::emit;
 use super::word::{Lexed, WordBuilder};
 use super::{Command, sort_commands};
 
-pub(crate) fn scan(text: &str, ps: bool) -> Vec<Command> {
+pub(crate) fn scan(text: &str, ps: bool, needles: &[&str]) -> Vec<Command> {
     let mut lx = Simple {
         b: text.as_bytes(),
+        needles,
         pos: 0,
         ps,
         out: Vec::new(),
@@ -25,6 +26,8 @@ pub(crate) fn scan(text: &str, ps: bool) -> Vec<Command> {
 
 struct Simple<'a> {
     b: &'a [u8],
+    /// Only commands mentioning one of these are kept (see [`super::scan_for`]).
+    needles: &'a [&'a str],
     pos: usize,
     /// PowerShell (else cmd).
     ps: bool,
@@ -242,7 +245,7 @@ impl Simple<'_> {
             cmd_command(ws, &mut self.out)
         };
         if let Some(mut ws) = ws {
-            emit(&mut self.out, &mut ws, mark, 0, false);
+            emit(&mut self.out, &mut ws, mark, 0, false, self.needles);
         }
     }
 

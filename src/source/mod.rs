@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 
 /// Files larger than this are not parsed: they get one `limit-exceeded` diagnostic.
 /// Real workflows are a few kilobytes; the largest in the corpus is under 200 KB.
-pub const MAX_FILE_BYTES: u64 = 16 * 1024 * 1024;
+pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// A byte range into a [`SourceFile`]'s text.
 pub type Span = Range<usize>;

@@ -264,6 +264,21 @@ impl Knowledge {
     }
 }
 
+impl ToolSpec {
+    /// Words one of which every invocation of the tool contains (its package, module and
+    /// executable names).
+    pub fn needles(&self) -> Vec<&str> {
+        let mut n: Vec<&str> = vec![&self.package, &self.module];
+        n.extend(self.executables.iter().map(String::as_str));
+        n.sort_unstable();
+        n.dedup();
+        // A needle that contains another is redundant.
+        let all = n.clone();
+        n.retain(|x| !all.iter().any(|y| y != x && x.contains(y)));
+        n
+    }
+}
+
 impl Launcher {
     /// Whether a command word's last path component is this launcher's program.
     pub fn matches_program(&self, program: &str) -> bool {

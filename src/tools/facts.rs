@@ -319,17 +319,17 @@ fn scan_script(
 ) {
     let (k, src) = (cx.k, cx.src);
     let tool = &k.nox;
-    // Cheap filter: every way to run the tool names it.
-    if memchr::memmem::find(script.value.as_bytes(), tool.package.as_bytes()).is_none()
-        && !tool
-            .executables
-            .iter()
-            .any(|e| memchr::memmem::find(script.value.as_bytes(), e.as_bytes()).is_some())
+    // Every way to run the tool names it: scripts that do not are not scanned, and commands
+    // that do not are dropped while scanning.
+    let needles = tool.needles();
+    if !needles
+        .iter()
+        .any(|n| memchr::memmem::find(script.value.as_bytes(), n.as_bytes()).is_some())
     {
         return;
     }
     let mut map = None;
-    for cmd in shell::scan(script.value, dialect) {
+    for cmd in shell::scan_for(script.value, dialect, &needles) {
         let Some(i) = match_tool(k, tool, &cmd.words) else {
             continue;
         };

@@ -17,6 +17,9 @@ use crate::source::{Span, SpanMap};
 pub const MAX_ALIAS_NODES: usize = 100_000;
 /// Collections nested deeper than this are a syntax error (the parser's own limit).
 pub const MAX_NESTING: usize = 255;
+/// At most this many nodes are built for one file (about 50 MB); past it the file gets one
+/// `limit-exceeded` diagnostic and no rule runs on it. Real workflows have a few thousand.
+pub const MAX_NODES: usize = 500_000;
 
 /// How a scalar was written.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -154,6 +157,11 @@ pub enum Problem {
         /// The alias that would have exceeded the budget.
         span: Span,
     },
+    /// The file has more than [`MAX_NODES`] nodes; the tree was dropped.
+    TooManyNodes {
+        /// Where the limit was reached.
+        span: Span,
+    },
 }
 
 /// A parsed YAML document: its root (if any) and the problems found.
@@ -180,10 +188,25 @@ pub fn parse(src: &str) -> Document<'_> {
         budget_hit: false,
         doc: Document::default(),
         docs_seen: 0,
+        nodes: 0,
     };
     while let Some(item) = parser.next_event() {
         match item {
             Ok((event, span)) => {
+                if matches!(
+                    event,
+                    Event::Scalar(..) | Event::SequenceStart(..) | Event::MappingStart(..)
+                ) {
+                    b.nodes += 1;
+                    if b.nodes > MAX_NODES {
+                        let at = span.start.byte_offset().unwrap_or(0).min(src.len());
+                        b.doc.problems.push(Problem::TooManyNodes { span: at..at });
+                        b.stack.clear();
+                        b.doc.root = None;
+                        b.anchors.clear();
+                        return b.doc;
+                    }
+                }
                 let range = span.byte_range().unwrap_or_else(|| {
                     char_to_byte(src, span.start.index())..char_to_byte(src, span.end.index())
                 });
@@ -230,6 +253,8 @@ enum Frame<'a> {
         entries: Vec<(Node<'a>, Node<'a>)>,
         pending_key: Option<Node<'a>>,
         end: usize,
+        /// Key text -> entry, built once a mapping is large (duplicate checks stay linear).
+        index: Option<HashMap<String, usize>>,
     },
 }
 
@@ -241,6 +266,7 @@ struct Builder<'a> {
     budget_hit: bool,
     doc: Document<'a>,
     docs_seen: usize,
+    nodes: usize,
 }
 
 impl<'a> Builder<'a> {
@@ -269,6 +295,7 @@ impl<'a> Builder<'a> {
                 entries: Vec::new(),
                 pending_key: None,
                 end: span.end,
+                index: None,
             }),
             Event::SequenceEnd | Event::MappingEnd => {
                 if let Some(frame) = self.stack.pop() {
@@ -350,6 +377,7 @@ impl<'a> Builder<'a> {
                 entries,
                 pending_key,
                 end,
+                index,
                 ..
             }) => {
                 *end = (*end).max(node.span.end);
@@ -358,10 +386,8 @@ impl<'a> Builder<'a> {
                     Some(key) => {
                         if let Some(k) = key.as_str()
                             && key.alias.is_none()
-                            && let Some((first, _)) = entries
-                                .iter()
-                                .find(|(f, _)| f.as_str() == Some(k) && f.alias.is_none())
                             && k != "<<"
+                            && let Some(first) = find_key(entries, index, k)
                         {
                             self.doc.problems.push(Problem::DuplicateKey {
                                 key: k.to_string(),
@@ -369,7 +395,23 @@ impl<'a> Builder<'a> {
                                 dup: key.span.clone(),
                             });
                         }
+                        if let (Some(ix), Some(k)) = (index.as_mut(), key.as_str())
+                            && key.alias.is_none()
+                        {
+                            ix.entry(k.to_string()).or_insert(entries.len());
+                        }
                         entries.push((key, node));
+                        if index.is_none() && entries.len() >= INDEX_KEYS_FROM {
+                            let mut ix = HashMap::with_capacity(entries.len() * 2);
+                            for (i, (k, _)) in entries.iter().enumerate() {
+                                if let Some(t) = k.as_str()
+                                    && k.alias.is_none()
+                                {
+                                    ix.entry(t.to_string()).or_insert(i);
+                                }
+                            }
+                            *index = Some(ix);
+                        }
                     }
                 }
             }
@@ -382,6 +424,24 @@ impl<'a> Builder<'a> {
             let (node, _) = close(frame, None);
             self.push(node);
         }
+    }
+}
+
+/// Mappings with this many keys get a hash index for duplicate detection.
+const INDEX_KEYS_FROM: usize = 16;
+
+/// The first key of a mapping equal to `k` (written directly, not through an alias).
+fn find_key<'n, 'a>(
+    entries: &'n [(Node<'a>, Node<'a>)],
+    index: &Option<HashMap<String, usize>>,
+    k: &str,
+) -> Option<&'n Node<'a>> {
+    match index {
+        Some(ix) => ix.get(k).and_then(|&i| entries.get(i)).map(|(f, _)| f),
+        None => entries
+            .iter()
+            .find(|(f, _)| f.as_str() == Some(k) && f.alias.is_none())
+            .map(|(f, _)| f),
     }
 }
 
@@ -409,6 +469,7 @@ fn close(frame: Frame<'_>, end_event: Option<Span>) -> (Node<'_>, usize) {
             mut entries,
             pending_key,
             end,
+            ..
         } => {
             if let Some(key) = pending_key {
                 let value = null_at(key.span.end..key.span.end);

@@ -129,3 +129,31 @@ fn bom_offsets_are_exact() {
     let r = root(src);
     assert_eq!(&src[r.as_map().unwrap()[0].0.span.clone()], "on");
 }
+
+#[test]
+fn node_count_is_bounded() {
+    let src = "x:\n".to_string() + &"- a\n".repeat(MAX_NODES + 10);
+    let doc = parse(&src);
+    assert!(doc.root.is_none());
+    assert!(matches!(
+        doc.problems.as_slice(),
+        [Problem::TooManyNodes { .. }]
+    ));
+}
+
+#[test]
+fn large_mappings_find_duplicates_in_linear_time() {
+    // 200,000 keys: a quadratic duplicate check would take minutes.
+    let mut src: String = (0..200_000).map(|i| format!("k{i}: v\n")).collect();
+    src.push_str("k7: again\n");
+    let doc = parse(&src);
+    let dups: Vec<_> = doc
+        .problems
+        .iter()
+        .filter_map(|p| match p {
+            Problem::DuplicateKey { key, first, .. } => Some((key.clone(), first.start)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(dups, [("k7".to_string(), src.find("k7:").unwrap())]);
+}
