@@ -849,20 +849,7 @@ impl Posix<'_> {
 
     /// At `$` of `${{`: the end of the GitHub expression (after `}}`), if it is closed.
     fn expr_end(&mut self, p: usize) -> Option<usize> {
-        if !self.rest(p).starts_with(b"${{") {
-            return None;
-        }
-        let from = p + 3;
-        if from >= self.expr_fail {
-            return None;
-        }
-        match memmem::find(self.rest(from), b"}}") {
-            Some(i) => Some(from + i + 2),
-            None => {
-                self.expr_fail = from;
-                None
-            }
-        }
+        super::word::expr_end(self.b, p, &mut self.expr_fail)
     }
 
     /// `b[p] == '('` and `b[p + 1] == '('`: if this is arithmetic `((...))`, its end. Command

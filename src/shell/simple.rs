@@ -250,20 +250,7 @@ impl Simple<'_> {
     }
 
     fn expr_end(&mut self, p: usize) -> Option<usize> {
-        if !self.rest(p).starts_with(b"${{") {
-            return None;
-        }
-        let from = p + 3;
-        if from >= self.expr_fail {
-            return None;
-        }
-        match memmem::find(self.rest(from), b"}}") {
-            Some(i) => Some(from + i + 2),
-            None => {
-                self.expr_fail = from;
-                None
-            }
-        }
+        super::word::expr_end(self.b, p, &mut self.expr_fail)
     }
 
     fn word(&mut self) -> Lexed {

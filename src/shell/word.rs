@@ -149,3 +149,23 @@ impl WordBuilder {
         }
     }
 }
+
+/// At `b[p] == '$'` of `${{`: the end of the GitHub expression (after `}}`), if it is closed.
+/// `expr_fail` memoizes that no `}}` exists at or after an offset, so an unclosed `${{` in a
+/// long script stays linear.
+pub(crate) fn expr_end(b: &[u8], p: usize, expr_fail: &mut usize) -> Option<usize> {
+    if !b.get(p..).is_some_and(|r| r.starts_with(b"${{")) {
+        return None;
+    }
+    let from = p + 3;
+    if from >= *expr_fail {
+        return None;
+    }
+    match memchr::memmem::find(b.get(from..).unwrap_or(&[]), b"}}") {
+        Some(i) => Some(from + i + 2),
+        None => {
+            *expr_fail = from;
+            None
+        }
+    }
+}
