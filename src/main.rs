@@ -98,6 +98,7 @@ fn use_color(arg: ColorArg) -> bool {
 }
 
 fn main() -> ExitCode {
+    report::install_panic_hook();
     let cli = Cli::parse();
     match cli.command {
         Some(Command::Rules) => rules(),

@@ -301,3 +301,35 @@ fn output_is_sorted_by_path_then_position() {
     assert_eq!(names.len(), 6);
     assert_eq!(names, sorted);
 }
+
+#[test]
+fn human_format_survives_old_mac_line_endings_and_many_diagnostics() {
+    // Found by the mutation fuzzer: lone `\r` line endings made miette panic, and thousands of
+    // duplicate keys made rendering quadratic.
+    let dir = tempfile::tempdir().unwrap();
+    let mut lf = String::from("on: push\njobs:\n  a:\n    runs-on: x\n    env:\n");
+    for _ in 0..3000 {
+        lf.push_str("      K: v\n");
+    }
+    let cr = lf.replace('\n', "\r");
+    write(dir.path(), "lf.yml", &lf);
+    write(dir.path(), "cr.yml", &cr);
+    for name in ["lf.yml", "cr.yml"] {
+        let o = bin()
+            .current_dir(dir.path())
+            .args(["check", name, "--color", "never"])
+            .output()
+            .unwrap();
+        assert_eq!(o.status.code(), Some(1), "{name}: {}", stderr(&o));
+        assert!(!stderr(&o).contains("panicked"), "{name}: {}", stderr(&o));
+        let text = stdout(&o);
+        assert!(
+            text.contains("Found 2999 problems (2999 errors) in 1 file."),
+            "{name}"
+        );
+        // Line numbers follow YAML's line breaks, `\r` included.
+        assert!(
+            text.contains(&format!("{name}:7:7: error: duplicate key `K`")) || name == "lf.yml"
+        );
+    }
+}

@@ -8,14 +8,18 @@ use miette::{
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::SourceFile;
+use crate::source::{LineIndex, SourceFile};
 
 use super::{Summary, summary_line};
 
-/// The file's text with its name, for miette's snippet header.
+/// The file's text with its name, for miette's snippet header. miette's own `str` source finds
+/// a span by walking from the start of the text; this one cuts out the lines around the span
+/// with the line index first, so each snippet costs what it shows (a file with 20,000
+/// diagnostics rendered in minutes before).
 struct Named<'a> {
     name: &'a str,
     text: &'a str,
+    lines: &'a LineIndex,
 }
 
 impl SourceCode for Named<'_> {
@@ -25,12 +29,28 @@ impl SourceCode for Named<'_> {
         before: usize,
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
-        let inner = self.text.read_span(span, before, after)?;
+        let (start, end) = (span.offset(), span.offset() + span.len());
+        let first = self.lines.line_col(self.text, start).line - 1;
+        let last = self.lines.line_col(self.text, end).line - 1;
+        let first = first.saturating_sub(before);
+        let last = last + after + 1;
+        let region_start = self.lines.line_start(first);
+        let region_end = if last < self.lines.len() {
+            self.lines.line_start(last)
+        } else {
+            self.text.len()
+        };
+        let region = self.text.get(region_start..region_end).unwrap_or("");
+        let inner_span = SourceSpan::new((start - region_start).into(), span.len());
+        let inner = region.read_span(&inner_span, before, after)?;
         Ok(Box::new(MietteSpanContents::new_named(
             self.name.to_string(),
             inner.data(),
-            *inner.span(),
-            inner.line(),
+            SourceSpan::new(
+                (inner.span().offset() + region_start).into(),
+                inner.span().len(),
+            ),
+            inner.line() + first,
             inner.column(),
             inner.line_count(),
         )))
@@ -97,6 +117,57 @@ impl miette::Diagnostic for Report<'_> {
     }
 }
 
+/// Snippets are drawn only around lines up to this long; longer lines (minified or hostile
+/// files) get the one-line form, so rendering stays linear.
+const MAX_SNIPPET_LINE: usize = 2000;
+
+thread_local! {
+    /// Set while miette draws a snippet: a panic there is caught and reported as a fallback
+    /// line, so the panic hook stays quiet (see [`install_panic_hook`]).
+    static IN_RENDER: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Keeps the default panic message for every panic except one inside miette's renderer, which
+/// [`render`] recovers from.
+pub fn install_panic_hook() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        if !IN_RENDER.with(|f| f.get()) {
+            default(info);
+        }
+    }));
+}
+
+/// Whether miette can draw this diagnostic's snippet: the lines around its spans are short
+/// and end in `\n` (miette does not treat a lone `\r` as a line break).
+fn drawable(file: &SourceFile, d: &Diagnostic) -> bool {
+    let text = &file.text;
+    let short = |offset: usize| {
+        let line = file.lines.line_col(text, offset).line - 1;
+        (line.saturating_sub(2)..line + 3).all(|l| {
+            let start = file.lines.line_start(l);
+            let end = if l + 1 < file.lines.len() {
+                file.lines.line_start(l + 1)
+            } else {
+                text.len()
+            };
+            l >= file.lines.len() || end.saturating_sub(start) <= MAX_SNIPPET_LINE
+        })
+    };
+    short(d.span.start) && d.labels.iter().all(|l| short(l.span.start))
+}
+
+fn one_line(file: &SourceFile, d: &Diagnostic, out: &mut String) {
+    let at = file.lines.line_col(&file.text, d.span.start);
+    out.push_str(&format!(
+        "{}:{}:{}: {}: {} [{}]\n",
+        file.name, at.line, at.column, d.severity, d.message, d.rule
+    ));
+    if let Some(help) = &d.help {
+        out.push_str(&format!("  help: {help}\n"));
+    }
+}
+
 pub(super) fn render(file: &SourceFile, diags: &[Diagnostic], color: bool) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
@@ -108,22 +179,39 @@ pub(super) fn render(file: &SourceFile, diags: &[Diagnostic], color: bool) -> St
         .with_width(100)
         .with_wrap_lines(false)
         .with_context_lines(2);
+    // miette splits lines at `\n` only: a file with old Mac line endings is one long line to it.
+    let lone_cr = file
+        .text
+        .as_bytes()
+        .windows(2)
+        .any(|w| w[0] == b'\r' && w[1] != b'\n')
+        || file.text.ends_with('\r');
     let mut out = String::new();
     for d in diags {
+        if lone_cr || !drawable(file, d) {
+            one_line(file, d, &mut out);
+            out.push('\n');
+            continue;
+        }
         let report = Report {
             d,
             source: Named {
                 name: &file.name,
                 text: &file.text,
+                lines: &file.lines,
             },
         };
-        if handler.render_report(&mut out, &report).is_err() {
-            // Rendering the snippet failed (it should not): fall back to one line.
-            let at = file.lines.line_col(&file.text, d.span.start);
-            out.push_str(&format!(
-                "{}:{}:{}: {}: {} [{}]\n",
-                file.name, at.line, at.column, d.severity, d.message, d.rule
-            ));
+        let mut drawn = String::new();
+        IN_RENDER.with(|f| f.set(true));
+        let ok = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            handler.render_report(&mut drawn, &report).is_ok()
+        }));
+        IN_RENDER.with(|f| f.set(false));
+        if matches!(ok, Ok(true)) {
+            out.push_str(&drawn);
+        } else {
+            // miette could not draw the snippet: the one-line form says the same.
+            one_line(file, d, &mut out);
         }
         out.push('\n');
     }

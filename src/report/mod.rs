@@ -18,6 +18,8 @@ pub enum Format {
     Json,
 }
 
+pub use human::install_panic_hook;
+
 /// Rendering options.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
