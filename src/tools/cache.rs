@@ -62,7 +62,7 @@ pub fn covers(lines: &[PathLine], target: &str) -> Answer {
     for line in lines {
         match &line.path {
             None => unknown = true,
-            Some(p) if glob::covers(p, target) => covered = !line.exclude,
+            Some(p) if glob::covers_normalized(p, target) => covered = !line.exclude,
             Some(_) => {}
         }
     }

@@ -43,7 +43,11 @@ pub fn matches(pattern: &str, path: &str) -> bool {
 /// Whether `pattern` matches `path` or a directory above it (a directory pattern takes in
 /// everything beneath it).
 pub fn covers(pattern: &str, path: &str) -> bool {
-    let norm = normalize(pattern);
+    covers_normalized(&normalize(pattern), path)
+}
+
+/// [`covers`] for a pattern that is already normalised (no allocation for the common case).
+pub fn covers_normalized(norm: &str, path: &str) -> bool {
     if norm.is_empty() {
         // `.` is the whole workspace.
         return !path.starts_with('/');
@@ -51,7 +55,19 @@ pub fn covers(pattern: &str, path: &str) -> bool {
     if norm.starts_with('/') != path.starts_with('/') {
         return false;
     }
-    let pat = segments(&norm);
+    // Quick reject on the literal leading segments (most patterns are plain paths).
+    let literal = |seg: &str| !seg.bytes().any(|b| matches!(b, b'*' | b'?' | b'['));
+    let pat_iter = norm.split('/').filter(|s| !s.is_empty());
+    let path_iter = path.split('/').filter(|s| !s.is_empty());
+    for (p, t) in pat_iter.zip(path_iter) {
+        if !literal(p) {
+            break;
+        }
+        if p != t {
+            return false;
+        }
+    }
+    let pat = segments(norm);
     let segs = segments(path);
     (1..=segs.len()).any(|n| match_segments(&pat, &segs[..n]))
 }

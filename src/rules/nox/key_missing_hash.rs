@@ -17,6 +17,9 @@ pub const ID: &str = "nox/key-missing-hash";
 /// See the module docs.
 pub struct KeyMissingHash;
 
+/// At most this many distinct envdirs of one job are matched against its cache steps.
+const MAX_TARGETS: usize = 64;
+
 impl Rule for KeyMissingHash {
     fn check_job(
         &self,
@@ -32,6 +35,16 @@ impl Rule for KeyMissingHash {
             .filter(|i| i.creates_envs)
             .map(|i| (i.envdir.as_deref(), i.project_dir.as_deref()))
             .collect();
+        // Distinct envdirs only, and a bounded number of them: each is checked against every
+        // path line of every cache step.
+        let mut seen = Vec::with_capacity(targets.len().min(MAX_TARGETS));
+        targets.retain(|t| {
+            let new = seen.len() < MAX_TARGETS && !seen.contains(t);
+            if new {
+                seen.push(*t);
+            }
+            new
+        });
         if targets.is_empty() {
             targets.push((Some(".nox"), Some("")));
         }
