@@ -1044,6 +1044,9 @@ fn run_input(bytes: &[u8], full_human: bool) -> Result<(), (String, String)> {
     install_hook();
     let k = knowledge();
     let stage = RefCell::new("engine::lint");
+    // A panic caught inside the code under test (the human renderer catches miette's) leaves a
+    // record behind: start clean.
+    CAUGHT.with(|c| c.borrow_mut().take());
     QUIET.with(|q| *q.borrow_mut() = true);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
         let file = SourceFile::from_bytes("fuzz.yml", bytes.to_vec());
