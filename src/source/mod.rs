@@ -13,7 +13,7 @@ pub use span_map::SpanMap;
 
 use std::io::Read;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Files larger than this are not parsed: they get one `limit-exceeded` diagnostic.
 /// Real workflows are a few kilobytes; the largest in the corpus is under 200 KB.
@@ -21,15 +21,6 @@ pub const MAX_FILE_BYTES: u64 = 32 * 1024 * 1024;
 
 /// A byte range into a [`SourceFile`]'s text.
 pub type Span = Range<usize>;
-
-/// Where an input came from.
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Origin {
-    /// A file on disk.
-    File(PathBuf),
-    /// Standard input, with the name given by `--stdin-filename` (or `-`).
-    Stdin(String),
-}
 
 /// One input, read into memory.
 #[derive(Debug)]
