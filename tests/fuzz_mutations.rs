@@ -1080,8 +1080,19 @@ fn run_input(bytes: &[u8], full_human: bool) -> Result<(), (String, String)> {
         }
         // The layers on their own, on the whole text: they must hold up on any string.
         let text = &file.text;
-        *stage.borrow_mut() = "yaml::parse";
-        std::hint::black_box(yaml::parse(text));
+        // The YAML fast path must build exactly what the reference parser builds, whenever it
+        // takes an input at all.
+        *stage.borrow_mut() = "yaml::parse_granit";
+        let reference = yaml::parse_granit(text);
+        *stage.borrow_mut() = "yaml::parse_fast";
+        if let Some(fast) = yaml::parse_fast(text)
+            && fast != reference
+        {
+            panic!(
+                "the YAML fast path differs from granit-parser:\n{}",
+                first_difference(&fast, &reference)
+            );
+        }
         *stage.borrow_mut() = "expr::find/parse";
         for site in expr::find(text) {
             std::hint::black_box(expr::parse(site.body));
@@ -1112,6 +1123,45 @@ fn run_input(bytes: &[u8], full_human: bool) -> Result<(), (String, String)> {
             Err((stage.into_inner().to_string(), msg))
         }
     }
+}
+
+/// Where two values' debug renderings first differ: a few lines of each, long lines cut.
+fn first_difference(a: &impl std::fmt::Debug, b: &impl std::fmt::Debug) -> String {
+    let (a, b) = (format!("{a:#?}"), format!("{b:#?}"));
+    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
+    let at = a
+        .iter()
+        .zip(&b)
+        .position(|(x, y)| x != y)
+        .unwrap_or(a.len().min(b.len()));
+    // On the differing line, a window around the first differing byte.
+    let col = match (a.get(at), b.get(at)) {
+        (Some(x), Some(y)) => x.bytes().zip(y.bytes()).take_while(|(p, q)| p == q).count(),
+        _ => 0,
+    };
+    let show = |lines: &[&str]| {
+        let from = at.saturating_sub(6);
+        lines[from.min(lines.len())..(at + 2).min(lines.len())]
+            .iter()
+            .enumerate()
+            .map(|(i, l)| {
+                let l = l.trim_start();
+                if from + i == at && col > 60 {
+                    let c = col - (a[at].len() - a[at].trim_start().len());
+                    let lo = c.saturating_sub(60);
+                    format!("…{}", esc(&l.as_bytes()[lo.min(l.len())..], 160))
+                } else {
+                    esc(l.as_bytes(), 160)
+                }
+            })
+            .collect::<Vec<_>>()
+            .join("\n    ")
+    };
+    format!(
+        "fast path:\n    {}\ngranit-parser:\n    {}",
+        show(&a),
+        show(&b)
+    )
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -143,22 +143,22 @@ pub fn install_panic_hook() {
 fn drawable(file: &SourceFile, d: &Diagnostic) -> bool {
     let text = &file.text;
     let short = |offset: usize| {
-        let line = file.lines.line_col(text, offset).line - 1;
+        let line = file.lines().line_col(text, offset).line - 1;
         (line.saturating_sub(2)..line + 3).all(|l| {
-            let start = file.lines.line_start(l);
-            let end = if l + 1 < file.lines.len() {
-                file.lines.line_start(l + 1)
+            let start = file.lines().line_start(l);
+            let end = if l + 1 < file.lines().len() {
+                file.lines().line_start(l + 1)
             } else {
                 text.len()
             };
-            l >= file.lines.len() || end.saturating_sub(start) <= MAX_SNIPPET_LINE
+            l >= file.lines().len() || end.saturating_sub(start) <= MAX_SNIPPET_LINE
         })
     };
     short(d.span.start) && d.labels.iter().all(|l| short(l.span.start))
 }
 
 fn one_line(file: &SourceFile, d: &Diagnostic, out: &mut String) {
-    let at = file.lines.line_col(&file.text, d.span.start);
+    let at = file.lines().line_col(&file.text, d.span.start);
     out.push_str(&format!(
         "{}:{}:{}: {}: {} [{}]\n",
         file.name, at.line, at.column, d.severity, d.message, d.rule
@@ -198,7 +198,7 @@ pub(super) fn render(file: &SourceFile, diags: &[Diagnostic], color: bool) -> St
             source: Named {
                 name: &file.name,
                 text: &file.text,
-                lines: &file.lines,
+                lines: file.lines(),
             },
         };
         let mut drawn = String::new();

@@ -17,8 +17,8 @@ struct Position {
 
 impl Position {
     fn of(file: &SourceFile, span: &Span) -> Self {
-        let start = file.lines.line_col(&file.text, span.start);
-        let end = file.lines.line_col(&file.text, span.end);
+        let start = file.lines().line_col(&file.text, span.start);
+        let end = file.lines().line_col(&file.text, span.end);
         Position {
             line: start.line,
             column: start.column,

@@ -36,8 +36,8 @@ pub struct SourceFile {
     pub invalid_utf8: Option<usize>,
     /// The file's size in bytes when it was too large to read.
     pub too_large: Option<u64>,
-    /// Line starts, for rendering positions.
-    pub lines: LineIndex,
+    /// Line starts, for rendering positions: built on first use (a clean file never needs it).
+    lines: std::sync::OnceLock<LineIndex>,
 }
 
 impl SourceFile {
@@ -55,15 +55,19 @@ impl SourceFile {
                 (text, Some(valid))
             }
         };
-        let lines = LineIndex::new(&text);
         SourceFile {
             name: name.into(),
             path: None,
             text,
             invalid_utf8,
             too_large: None,
-            lines,
+            lines: std::sync::OnceLock::new(),
         }
+    }
+
+    /// The line index of the text (built on the first call).
+    pub fn lines(&self) -> &LineIndex {
+        self.lines.get_or_init(|| LineIndex::new(&self.text))
     }
 
     /// Builds a source from text.

@@ -12,6 +12,8 @@ use granit_parser::{Event, Options, Parser, ScalarStyle};
 
 use crate::source::{Span, SpanMap};
 
+mod fast;
+
 /// At most this many nodes are created by expanding aliases in one file (a billion-laughs file
 /// stops here).
 pub const MAX_ALIAS_NODES: usize = 100_000;
@@ -37,7 +39,7 @@ pub enum Style {
 }
 
 /// A YAML node with its span.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Node<'a> {
     /// Byte range of the node in the source (for a block scalar: its content lines, trimmed).
     pub span: Span,
@@ -48,7 +50,7 @@ pub struct Node<'a> {
 }
 
 /// The three kinds of YAML node.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Kind<'a> {
     /// A scalar: decoded value and style.
     Scalar(Cow<'a, str>, Style),
@@ -165,7 +167,7 @@ pub enum Problem {
 }
 
 /// A parsed YAML document: its root (if any) and the problems found.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, PartialEq)]
 pub struct Document<'a> {
     /// The first document's root node; `None` for an empty file.
     pub root: Option<Node<'a>>,
@@ -174,22 +176,36 @@ pub struct Document<'a> {
 }
 
 /// Parses `src` into a node tree. Never fails: problems are collected in the document.
+///
+/// Block-style files without anchors, tags or multi-line flow scalars (almost every workflow)
+/// take the fast path in [`fast`]; anything else, including every syntax error, is parsed by
+/// granit-parser, which is the reference the fast path is tested against.
 pub fn parse(src: &str) -> Document<'_> {
+    parse_fast(src).unwrap_or_else(|| parse_granit(src))
+}
+
+/// The fast path alone: `None` when the input is outside what it handles.
+pub fn parse_fast(src: &str) -> Option<Document<'_>> {
+    let mut b = Builder::new(src);
+    fast::parse(src, &mut b).ok()?;
+    Some(b.doc)
+}
+
+/// Why the fast path gives up on `src`: the line of `fast.rs` that bailed out, or `None` when it
+/// does not.
+pub fn fast_path_bail(src: &str) -> Option<u32> {
+    let mut b = Builder::new(src);
+    fast::parse(src, &mut b).err().map(|e| e.0)
+}
+
+/// The reference path alone: granit-parser events into the tree.
+pub fn parse_granit(src: &str) -> Document<'_> {
     let mut options = Options::default();
     options.emit_comments = false;
     options.flow_nesting_limit = MAX_NESTING;
     options.block_nesting_limit = MAX_NESTING;
     let mut parser = Parser::new_from_str_with_options(src, options);
-    let mut b = Builder {
-        src,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        alias_nodes: 0,
-        budget_hit: false,
-        doc: Document::default(),
-        docs_seen: 0,
-        nodes: 0,
-    };
+    let mut b = Builder::new(src);
     while let Some(item) = parser.next_event() {
         match item {
             Ok((event, span)) => {
@@ -270,81 +286,112 @@ struct Builder<'a> {
 }
 
 impl<'a> Builder<'a> {
+    fn new(src: &'a str) -> Self {
+        Builder {
+            src,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            alias_nodes: 0,
+            budget_hit: false,
+            doc: Document::default(),
+            docs_seen: 0,
+            nodes: 0,
+        }
+    }
+
     fn event(&mut self, event: Event<'a>, span: Span) {
         match event {
-            Event::DocumentStart(..) => self.docs_seen += 1,
+            Event::DocumentStart(..) => self.document_start(),
             Event::Scalar(value, style, anchor, _) => {
-                let (style, span) = self.scalar_style_span(style, span);
-                let node = Node {
-                    span,
-                    alias: None,
-                    kind: Kind::Scalar(value, style),
+                let style = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
                 };
-                self.remember(anchor, &node);
-                self.push(node);
+                self.scalar(value, style, anchor, span);
             }
-            Event::SequenceStart(_, anchor, _) => self.stack.push(Frame::Seq {
-                start: span.start,
-                anchor,
-                items: Vec::new(),
-                end: span.end,
-            }),
-            Event::MappingStart(_, anchor, _) => self.stack.push(Frame::Map {
-                start: span.start,
-                anchor,
-                entries: Vec::new(),
-                pending_key: None,
-                end: span.end,
-                index: None,
-            }),
-            Event::SequenceEnd | Event::MappingEnd => {
-                if let Some(frame) = self.stack.pop() {
-                    let (node, anchor) = close(frame, Some(span));
-                    self.remember(anchor, &node);
-                    self.push(node);
-                }
-            }
-            Event::Alias(id) => {
-                let node = match self.anchors.get(&id) {
-                    Some(target) if !self.budget_hit => {
-                        let size = count_nodes(target);
-                        if self.alias_nodes + size > MAX_ALIAS_NODES {
-                            self.budget_hit = true;
-                            self.doc
-                                .problems
-                                .push(Problem::AliasBudget { span: span.clone() });
-                            null_at(span)
-                        } else {
-                            self.alias_nodes += size;
-                            let mut copy = target.clone();
-                            mark_alias(&mut copy, &span);
-                            copy
-                        }
-                    }
-                    _ => null_at(span),
-                };
-                self.push(node);
-            }
+            Event::SequenceStart(_, anchor, _) => self.start(false, anchor, span),
+            Event::MappingStart(_, anchor, _) => self.start(true, anchor, span),
+            Event::SequenceEnd | Event::MappingEnd => self.end(span),
+            Event::Alias(id) => self.alias(id, span),
             _ => {}
         }
     }
 
-    /// Block scalars: the span runs from the first content line to the end of the last one.
-    fn scalar_style_span(&self, style: ScalarStyle, span: Span) -> (Style, Span) {
-        let style = match style {
-            ScalarStyle::Plain => Style::Plain,
-            ScalarStyle::SingleQuoted => Style::SingleQuoted,
-            ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
-            ScalarStyle::Literal => Style::Literal,
-            ScalarStyle::Folded => Style::Folded,
-        };
+    fn document_start(&mut self) {
+        self.docs_seen += 1;
+    }
+
+    /// A scalar; for block scalars `span` may run past the content (it is trimmed here).
+    fn scalar(&mut self, value: Cow<'a, str>, style: Style, anchor: usize, span: Span) {
         let span = if matches!(style, Style::Literal | Style::Folded) {
             let raw = self.src.get(span.clone()).unwrap_or("");
             span.start..span.start + raw.trim_end().len()
         } else {
             span
         };
-        (style, span)
+        let node = Node {
+            span,
+            alias: None,
+            kind: Kind::Scalar(value, style),
+        };
+        self.remember(anchor, &node);
+        self.push(node);
+    }
+
+    /// The start of a mapping (`map`) or sequence; `span` is its first token.
+    fn start(&mut self, map: bool, anchor: usize, span: Span) {
+        self.stack.push(if map {
+            Frame::Map {
+                start: span.start,
+                anchor,
+                entries: Vec::new(),
+                pending_key: None,
+                end: span.end,
+                index: None,
+            }
+        } else {
+            Frame::Seq {
+                start: span.start,
+                anchor,
+                items: Vec::new(),
+                end: span.end,
+            }
+        });
+    }
+
+    /// The end of the innermost collection: its closing bracket, or an empty span for a block
+    /// collection (which then ends at its last child).
+    fn end(&mut self, span: Span) {
+        if let Some(frame) = self.stack.pop() {
+            let (node, anchor) = close(frame, Some(span));
+            self.remember(anchor, &node);
+            self.push(node);
+        }
+    }
+
+    fn alias(&mut self, id: usize, span: Span) {
+        let node = match self.anchors.get(&id) {
+            Some(target) if !self.budget_hit => {
+                let size = count_nodes(target);
+                if self.alias_nodes + size > MAX_ALIAS_NODES {
+                    self.budget_hit = true;
+                    self.doc
+                        .problems
+                        .push(Problem::AliasBudget { span: span.clone() });
+                    null_at(span)
+                } else {
+                    self.alias_nodes += size;
+                    let mut copy = target.clone();
+                    mark_alias(&mut copy, &span);
+                    copy
+                }
+            }
+            _ => null_at(span),
+        };
+        self.push(node);
     }
 
     fn remember(&mut self, anchor: usize, node: &Node<'a>) {

@@ -157,3 +157,72 @@ fn large_mappings_find_duplicates_in_linear_time() {
         .collect();
     assert_eq!(dups, [("k7".to_string(), src.find("k7:").unwrap())]);
 }
+
+/// Inputs the fast path must take, and on which it must build what granit-parser builds.
+const FAST_PATH_CASES: &[&str] = &[
+    "on: push\n",
+    "---\nname: x # comment\non:\n  push:\n    branches: [main, 'release/*']\n",
+    "a:\n  - 1\n  -\n  - # c\n  - |\n    t\n\n    u\n  # c\nd:\n- e: f\n  g: \"h\"\n- [x, y]\n- {p: q}\n",
+    "steps:\n\n- run: x\n- b\nafter: 1\n",
+    "k: >-\n   a\n   b\n\n   c\n    d\n   e\nlast:\n",
+    "k: |\n  x\n   \n  y\n",
+    "k: |-\n\n  lead\n  tail   \n\n\nnext: 1\n",
+    "run: docker run\n  --mount a=b\n\n  --rm 'q' [x]\n  # c\nnext: 1\n",
+    "if: a &&\n    b ||\n    c # trailing\n",
+    "msg: \"one\n  two\n\n  three \\\n  four\\ttab \\\"q\\\"\"\n",
+    "msg: 'it''s\n  folded'\n",
+    "matrix:\n  include: [\n    {os: ubuntu, py: '3.12'},\n    {os: macos, py: \"3.13\"},\n  ]\n",
+    "a: b\r\nc:\r\n  - d\r\n  - |\r\n    e\r\n    f\r\n",
+    "\"quoted key\": 1\n'single': [a, b]\n",
+    "a: 1\nb: 2\na: 3\n",
+    "url: http://x.y/z#frag\ntime: 12:30\n",
+    "- a\n- b:\n  - c\n",
+    "",
+    "# only a comment\n",
+    "key:\n",
+];
+
+/// Inputs the fast path leaves to granit-parser.
+const GRANIT_CASES: &[&str] = &[
+    "a: &x 1\nb: *x\n",
+    "a: !!str 1\n",
+    "%YAML 1.2\n---\na: 1\n",
+    "a: 1\n---\nb: 2\n",
+    "a: |+\n  x\n\n",
+    "a: |2\n   x\n",
+    "? a\n: b\n",
+    "a:\tb\n\tc: d\n",
+    "a: b: c\n",
+    "a: [1, 2\n",
+    "\u{feff}a: 1\n",
+    "a: \"\\x41\"\n",
+];
+
+#[test]
+fn fast_path_builds_what_granit_builds() {
+    for src in FAST_PATH_CASES {
+        let fast = parse_fast(src).unwrap_or_else(|| {
+            panic!("left the fast path at fast.rs:{:?}: {src:?}", fast_path_bail(src))
+        });
+        assert_eq!(fast, parse_granit(src), "{src:?}");
+    }
+}
+
+#[test]
+fn fast_path_leaves_the_rest_to_granit() {
+    for src in GRANIT_CASES {
+        assert!(parse_fast(src).is_none(), "{src:?}");
+        // And `parse` then gives granit-parser's result.
+        assert_eq!(parse(src), parse_granit(src), "{src:?}");
+    }
+}
+
+#[test]
+fn fast_path_folds_like_yaml() {
+    let r = root("run: docker run\n  --mount a=b\n\n  --rm\nf: >\n  a\n  b\n\n   c\n  d\n");
+    assert_eq!(
+        r.get("run").unwrap().as_str(),
+        Some("docker run --mount a=b\n--rm")
+    );
+    assert_eq!(r.get("f").unwrap().as_str(), Some("a b\n\n c\nd\n"));
+}
