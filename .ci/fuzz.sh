@@ -49,7 +49,7 @@ if [ "$cf_secs" -gt 0 ]; then
       done < <(find "$dir" -type f \( -name '*.yml' -o -name '*.yaml' \) -size -64k -print0)
     done
     echo "fuzz.sh: cargo-fuzz, ${cf_secs}s per target, ${n} seed files"
-    for target in yaml_parse expr shell_scan lint; do
+    for target in yaml_parse yaml_fast_path expr shell_scan lint; do
       mkdir -p "fuzz/corpus/$target"
       (cd fuzz && cargo +nightly fuzz run -O "$target" "corpus/$target" "$seeds" -- \
         -max_total_time="$cf_secs" -max_len=65536 -timeout=10 -rss_limit_mb=2048 \

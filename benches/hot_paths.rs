@@ -59,6 +59,16 @@ fn benches(c: &mut Criterion) {
             }
         })
     });
+    // The same through granit-parser alone (what the fast path saves).
+    g.bench_function("yaml_to_ast_granit_only", |b| {
+        b.iter(|| {
+            for t in &texts {
+                let doc = yaml::parse_granit(t);
+                let (wf, problems) = workflow::build(doc.root.as_ref());
+                black_box((wf.jobs.len(), problems.len()));
+            }
+        })
+    });
     g.finish();
 
     // Every `run:` body, as the shell scanner sees it.

@@ -1,20 +1,22 @@
 //! The fast path: a parser for the block-style YAML that workflow files are written in.
 //!
-//! granit-parser is a complete YAML 1.2 parser and it is the reference, but it costs about four
-//! fifths of a whole lint. Workflows use a small part of YAML: block mappings and sequences,
-//! single-line plain and quoted scalars, `|`/`>` block scalars, short flow collections, comments.
-//! This module parses exactly that part, with byte-level scanning (memchr), straight into the same
-//! [`Builder`] the granit path feeds.
+//! granit-parser is a complete YAML 1.2 parser and it is the reference, but it cost about four
+//! fifths of a whole lint. Workflows use a small part of YAML: block mappings and sequences, plain
+//! and quoted scalars (folded over lines), `|`/`>` block scalars, flow collections, comments,
+//! anchors and aliases on values. This module parses exactly that part, with byte-level scanning
+//! (memchr), straight into the same [`Builder`] the granit path feeds.
 //!
-//! It never reports a problem itself: on anything outside that part (anchors, aliases, tags,
-//! directives, several documents, multi-line plain or quoted scalars, complex keys, tabs in
-//! indentation, indentation indicators, `|+`, non-printable characters, a BOM, deep nesting,
-//! and every syntax error) it gives up with [`Bail`] and the caller parses the file again with
-//! granit-parser. The contract, checked on the corpus, the peer suites and by the mutation
-//! fuzzer (`tests/fuzz_mutations.rs`): whenever this path finishes, it has built exactly the tree
-//! granit-parser's events build (values, styles, spans and problems).
+//! It never reports a problem itself: on anything outside that part (tags, directives, several
+//! documents, complex keys, anchored keys, tabs in indentation, indentation indicators, `|+`,
+//! hex escapes, non-printable characters, a BOM, deep nesting, and every syntax error) it gives
+//! up with [`Bail`] and the caller parses the file again with granit-parser. The contract,
+//! checked on the corpus, the peer suites, the fixtures, by the mutation fuzzer
+//! (`tests/fuzz_mutations.rs`) and the `yaml_fast_path` cargo-fuzz target: whenever this path
+//! finishes, it has built exactly the tree granit-parser's events build (values, styles, spans,
+//! anchors and problems).
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 use memchr::{memchr, memchr2, memchr3};
 
@@ -41,6 +43,9 @@ pub(super) fn parse<'a>(src: &'a str, b: &mut Builder<'a>) -> R {
         pos: 0,
         line_start: 0,
         depth: 0,
+        anchor: 0,
+        anchors_defined: 0,
+        anchor_ids: HashMap::new(),
         b,
     };
     p.document()
@@ -121,6 +126,12 @@ struct Fast<'a, 'b> {
     /// Byte offset of the start of the line `pos` is on.
     line_start: usize,
     depth: usize,
+    /// The anchor (`&name`) waiting for the next node, or 0.
+    anchor: usize,
+    /// The last anchor number given out (granit-parser numbers anchors from 1 in order).
+    anchors_defined: usize,
+    /// Anchor names to their most recent number.
+    anchor_ids: HashMap<&'a str, usize>,
     b: &'b mut Builder<'a>,
 }
 
@@ -172,7 +183,8 @@ impl<'a> Fast<'a, '_> {
 
     fn scalar(&mut self, value: Cow<'a, str>, style: Style, start: usize, end: usize) -> R {
         self.node()?;
-        self.b.scalar(value, style, 0, start..end);
+        let anchor = std::mem::take(&mut self.anchor);
+        self.b.scalar(value, style, anchor, start..end);
         Ok(())
     }
 
@@ -317,16 +329,34 @@ impl<'a> Fast<'a, '_> {
     /// The value after a mapping key's `:` or a sequence entry's `-` (at `pos`, just after the
     /// indicator), in a collection indented `n`.
     fn value(&mut self, n: usize, entry: Entry) -> R {
-        let had_blank = self.skip_blanks();
+        let mut had_blank = self.skip_blanks();
+        let mut anchor_end = None;
+        match self.cur() {
+            b'&' if had_blank => {
+                anchor_end = Some(self.anchor_definition()?);
+                had_blank = self.skip_blanks();
+                if matches!(self.cur(), b'&' | b'*' | b'!') {
+                    return Err(Bail(line!()));
+                }
+            }
+            b'*' if had_blank => {
+                self.alias()?;
+                return self.end_of_line();
+            }
+            _ => {}
+        }
         let c = self.cur();
         if is_break_or_eof(c) || (c == b'#' && had_blank) {
             if c == b'#' {
                 self.pos =
                     memchr(b'\n', &self.s[self.pos..]).map_or(self.s.len(), |i| self.pos + i);
             }
-            let null_at = match entry {
-                Entry::MapValue { colon } => colon,
-                Entry::SeqItem => {
+            // An empty value sits at the `:`, at the end of its anchor, or (in a sequence) at
+            // the end of the `-` line.
+            let null_at = match (anchor_end, entry) {
+                (Some(end), _) => end,
+                (None, Entry::MapValue { colon }) => colon,
+                (None, Entry::SeqItem) => {
                     if self.eof() {
                         return Err(Bail(line!()));
                     }
@@ -370,11 +400,11 @@ impl<'a> Fast<'a, '_> {
                 self.skip_blanks();
                 if self.cur() == b':' {
                     match entry {
-                        Entry::SeqItem => {
+                        Entry::SeqItem if self.anchor == 0 => {
                             self.pos = start;
                             self.block_map(col)
                         }
-                        Entry::MapValue { .. } => Err(Bail(line!())),
+                        _ => Err(Bail(line!())),
                     }
                 } else {
                     self.pos = end;
@@ -387,8 +417,8 @@ impl<'a> Fast<'a, '_> {
                 let (end, stop_at, stop) = self.scan_plain(self.pos);
                 if stop == Stop::Colon {
                     match entry {
-                        Entry::SeqItem => self.block_map(col),
-                        Entry::MapValue { .. } => Err(Bail(line!())),
+                        Entry::SeqItem if self.anchor == 0 => self.block_map(col),
+                        _ => Err(Bail(line!())),
                     }
                 } else {
                     self.plain_scalar(start, end, stop_at, n as isize)
@@ -401,7 +431,8 @@ impl<'a> Fast<'a, '_> {
     /// A block mapping whose keys sit at column `c`; `pos` is at its first key.
     fn block_map(&mut self, c: usize) -> R {
         self.enter()?;
-        self.b.start(true, 0, self.pos..self.pos);
+        let anchor = std::mem::take(&mut self.anchor);
+        self.b.start(true, anchor, self.pos..self.pos);
         loop {
             self.key()?;
             let colon = self.pos;
@@ -463,7 +494,8 @@ impl<'a> Fast<'a, '_> {
         } else {
             self.pos
         };
-        self.b.start(false, 0, start..start);
+        let anchor = std::mem::take(&mut self.anchor);
+        self.b.start(false, anchor, start..start);
         loop {
             self.pos += 1;
             self.value(c, Entry::SeqItem)?;
@@ -498,6 +530,47 @@ impl<'a> Fast<'a, '_> {
         }
         if self.at(i) == b'\n' && i > 0 && self.s[i - 1] == b'\r' {
             i -= 1;
+        }
+        i
+    }
+
+    /// An anchor definition `&name` at `pos`: numbers it and leaves it waiting for the next node.
+    /// Returns its end (where `pos` is left).
+    fn anchor_definition(&mut self) -> R<usize> {
+        let name = self.pos + 1;
+        let end = self.anchor_name_end(name);
+        if end == name {
+            return Err(Bail(line!()));
+        }
+        self.anchors_defined += 1;
+        self.anchor = self.anchors_defined;
+        self.anchor_ids
+            .insert(&self.src[name..end], self.anchors_defined);
+        self.pos = end;
+        Ok(end)
+    }
+
+    /// An alias `*name` at `pos` for an anchor defined before it.
+    fn alias(&mut self) -> R {
+        let start = self.pos;
+        let end = self.anchor_name_end(start + 1);
+        let id = *self
+            .anchor_ids
+            .get(&self.src[start + 1..end])
+            .ok_or(Bail(line!()))?;
+        self.pos = end;
+        self.b.alias(id, start..end);
+        Ok(())
+    }
+
+    /// Anchor names run to a blank, a line break, a flow indicator or the end.
+    fn anchor_name_end(&self, from: usize) -> usize {
+        let mut i = from;
+        while !matches!(
+            self.at(i),
+            b' ' | b'\t' | b'\r' | b'\n' | 0 | b',' | b'[' | b']' | b'{' | b'}'
+        ) {
+            i += 1;
         }
         i
     }
@@ -865,7 +938,8 @@ impl<'a> Fast<'a, '_> {
         self.enter()?;
         let open = self.cur();
         let close = if open == b'[' { b']' } else { b'}' };
-        self.b.start(open == b'{', 0, self.pos..self.pos + 1);
+        let anchor = std::mem::take(&mut self.anchor);
+        self.b.start(open == b'{', anchor, self.pos..self.pos + 1);
         self.pos += 1;
         loop {
             self.flow_blanks()?;
@@ -877,7 +951,8 @@ impl<'a> Fast<'a, '_> {
             }
             if open == b'{' {
                 self.flow_scalar(true)?;
-                self.flow_blanks()?;
+                // An implicit key and its `:` share a line.
+                self.skip_blanks();
                 if self.cur() != b':' || !is_blank_break_or_eof(self.at(self.pos + 1)) {
                     return Err(Bail(line!()));
                 }
@@ -887,8 +962,19 @@ impl<'a> Fast<'a, '_> {
                     return Err(Bail(line!()));
                 }
             }
+            if self.cur() == b'&' {
+                self.anchor_definition()?;
+                if !matches!(self.cur(), b' ' | b'\t' | b'\r' | b'\n') {
+                    return Err(Bail(line!()));
+                }
+                self.flow_blanks()?;
+                if matches!(self.cur(), b',' | b']' | b'}' | b'&' | b'*' | b'!') {
+                    return Err(Bail(line!()));
+                }
+            }
             match self.cur() {
                 b'[' | b'{' => self.flow()?,
+                b'*' => self.alias()?,
                 _ => self.flow_scalar(false)?,
             }
             self.flow_blanks()?;

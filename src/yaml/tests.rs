@@ -180,11 +180,18 @@ const FAST_PATH_CASES: &[&str] = &[
     "",
     "# only a comment\n",
     "key:\n",
+    "a: &x 1\nb: *x\nc: &m\n  k: v\nd: &s\n  - 1\nf: &e\ng: [&f a, *f]\nh: *m\n",
+    "i:\n- &it x\n- *it   \n- &mm\n  k: v\n- &z\nf: &e # c\nm: &a\n- 1\nb: &b |\n  x\n",
+    "x-opts: &o [a, b]\njobs:\n  a: {opts: *o, more: &p {k: v}}\n  b: *p\n  c:\n    <<: *p\n",
+    "a: &x 1\nb: &x 2\nc: *x\n",
+    "a: &r [*r]\n",
 ];
 
 /// Inputs the fast path leaves to granit-parser.
 const GRANIT_CASES: &[&str] = &[
-    "a: &x 1\nb: *x\n",
+    "a: *undefined\n",
+    "- &a k: v\n",
+    "&a k: v\n",
     "a: !!str 1\n",
     "%YAML 1.2\n---\na: 1\n",
     "a: 1\n---\nb: 2\n",
@@ -194,6 +201,7 @@ const GRANIT_CASES: &[&str] = &[
     "a:\tb\n\tc: d\n",
     "a: b: c\n",
     "a: [1, 2\n",
+    "a: {k\n: v}\n",
     "\u{feff}a: 1\n",
     "a: \"\\x41\"\n",
 ];
@@ -202,7 +210,10 @@ const GRANIT_CASES: &[&str] = &[
 fn fast_path_builds_what_granit_builds() {
     for src in FAST_PATH_CASES {
         let fast = parse_fast(src).unwrap_or_else(|| {
-            panic!("left the fast path at fast.rs:{:?}: {src:?}", fast_path_bail(src))
+            panic!(
+                "left the fast path at fast.rs:{:?}: {src:?}",
+                fast_path_bail(src)
+            )
         });
         assert_eq!(fast, parse_granit(src), "{src:?}");
     }
