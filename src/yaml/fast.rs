@@ -31,8 +31,9 @@ type R<T = ()> = Result<T, Bail>;
 
 /// Collections nested deeper than this go to granit-parser (which has its own limit).
 const MAX_DEPTH: usize = 128;
-/// Longer implicit keys are an error in YAML; granit-parser reports it.
-const MAX_KEY_LEN: usize = 1024;
+/// Implicit keys longer than 1024 characters (to their `:`) are an error in YAML; keys near that
+/// length go to granit-parser, which reports it.
+const MAX_KEY_LEN: usize = 1000;
 
 /// Parses `src` into `b`, or bails out (leaving `b` in an unspecified state).
 pub(super) fn parse<'a>(src: &'a str, b: &mut Builder<'a>) -> R {
@@ -950,9 +951,13 @@ impl<'a> Fast<'a, '_> {
                 break;
             }
             if open == b'{' {
+                let key = self.pos;
                 self.flow_scalar(true)?;
                 // An implicit key and its `:` share a line.
                 self.skip_blanks();
+                if self.pos - key > MAX_KEY_LEN {
+                    return Err(Bail(line!()));
+                }
                 if self.cur() != b':' || !is_blank_break_or_eof(self.at(self.pos + 1)) {
                     return Err(Bail(line!()));
                 }
