@@ -277,14 +277,13 @@ impl<'a> Fast<'a, '_> {
         self.line_begin(true)
     }
 
-    /// Skips spaces and tabs on the current line; whether any were skipped (or `pos` is at the
-    /// start of a line, where a comment may also begin).
+    /// Skips spaces and tabs on the current line. Returns whether `pos` then follows a blank or
+    /// starts its line: where a `#` begins a comment.
     fn skip_blanks(&mut self) -> bool {
-        let start = self.pos;
         while matches!(self.cur(), b' ' | b'\t') {
             self.pos += 1;
         }
-        self.pos > start || self.pos == self.line_start
+        self.pos == self.line_start || matches!(self.s[self.pos - 1], b' ' | b'\t')
     }
 
     /// A `-` sequence entry indicator at `pos`.

@@ -185,6 +185,7 @@ const FAST_PATH_CASES: &[&str] = &[
     "x-opts: &o [a, b]\njobs:\n  a: {opts: *o, more: &p {k: v}}\n  b: *p\n  c:\n    <<: *p\n",
     "a: &x 1\nb: &x 2\nc: *x\n",
     "a: &r [*r]\n",
+    "a: [\n  # c\n  x, # d\n  y # e\n  ]\nb: {k: v # f\n  }\n",
 ];
 
 /// Inputs the fast path leaves to granit-parser.
