@@ -2,6 +2,8 @@
 //! diagnostics their `# expect: LINE:COL` comments list, `pass/*.yml` must give none. Runs the
 //! real binary, once per rule, with `--select <rule> --format json`.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -15,24 +17,7 @@ fn fixtures_dir() -> PathBuf {
 /// The fixtures of a `fire`/`pass` folder: its `*.yml` files, and the workflows of the small
 /// repositories inside it (`<repo>/.github/workflows/*.yml`, for rules that read local actions).
 fn yml_files(dir: &Path) -> Vec<PathBuf> {
-    let mut files = vec![];
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for p in rd.filter_map(|e| e.ok().map(|e| e.path())) {
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml")
-                && (d == dir || d.ends_with(".github/workflows"))
-            {
-                files.push(p);
-            }
-        }
-    }
-    files.sort();
-    files
+    common::yaml_files_in(dir, |d| d == dir || d.ends_with(".github/workflows"))
 }
 
 /// `# expect: 12:7` lines of a fixture (read as bytes: some fixtures are not UTF-8).

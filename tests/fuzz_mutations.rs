@@ -17,10 +17,12 @@
 //! cut to about 2 KB) and writes the full input to `target/fuzz-crash-<case seed>.yml`. Copy
 //! that file to `tests/fuzz/regressions/` to keep it as a regression test.
 
+mod common;
+
 use std::cell::RefCell;
 use std::fmt::Write as _;
 use std::panic::{self, AssertUnwindSafe};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
@@ -949,21 +951,6 @@ struct Seed {
     bytes: Vec<u8>,
 }
 
-fn collect_yaml(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let Ok(ft) = entry.file_type() else { continue };
-        let path = entry.path();
-        if ft.is_dir() {
-            collect_yaml(&path, out);
-        } else if ft.is_file() && path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-            out.push(path);
-        }
-    }
-}
-
 fn manifest_dir() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
@@ -988,7 +975,7 @@ fn load_seeds(max_seed_len: usize) -> Vec<Seed> {
         root.join("tests/fuzz/regressions"),
         root.join("../shared/corpus"),
     ] {
-        collect_yaml(&dir, &mut paths);
+        paths.extend(common::yaml_files(&dir));
     }
     paths.sort();
     for p in paths {
@@ -1090,7 +1077,7 @@ fn run_input(bytes: &[u8], full_human: bool) -> Result<(), (String, String)> {
         {
             panic!(
                 "the YAML fast path differs from granit-parser:\n{}",
-                first_difference(&fast, &reference)
+                common::first_difference(&fast, &reference)
             );
         }
         *stage.borrow_mut() = "expr::find/parse";
@@ -1123,45 +1110,6 @@ fn run_input(bytes: &[u8], full_human: bool) -> Result<(), (String, String)> {
             Err((stage.into_inner().to_string(), msg))
         }
     }
-}
-
-/// Where two values' debug renderings first differ: a few lines of each, long lines cut.
-fn first_difference(a: &impl std::fmt::Debug, b: &impl std::fmt::Debug) -> String {
-    let (a, b) = (format!("{a:#?}"), format!("{b:#?}"));
-    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-    let at = a
-        .iter()
-        .zip(&b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    // On the differing line, a window around the first differing byte.
-    let col = match (a.get(at), b.get(at)) {
-        (Some(x), Some(y)) => x.bytes().zip(y.bytes()).take_while(|(p, q)| p == q).count(),
-        _ => 0,
-    };
-    let show = |lines: &[&str]| {
-        let from = at.saturating_sub(6);
-        lines[from.min(lines.len())..(at + 2).min(lines.len())]
-            .iter()
-            .enumerate()
-            .map(|(i, l)| {
-                let l = l.trim_start();
-                if from + i == at && col > 60 {
-                    let c = col - (a[at].len() - a[at].trim_start().len());
-                    let lo = c.saturating_sub(60);
-                    format!("…{}", esc(&l.as_bytes()[lo.min(l.len())..], 160))
-                } else {
-                    esc(l.as_bytes(), 160)
-                }
-            })
-            .collect::<Vec<_>>()
-            .join("\n    ")
-    };
-    format!(
-        "fast path:\n    {}\ngranit-parser:\n    {}",
-        show(&a),
-        show(&b)
-    )
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1560,9 +1508,7 @@ fn fuzz_replay_case() {
 #[test]
 fn fuzz_regressions() {
     let dir = manifest_dir().join("tests/fuzz/regressions");
-    let mut paths = vec![];
-    collect_yaml(&dir, &mut paths);
-    paths.sort();
+    let paths = common::yaml_files(&dir);
     let mut failed = vec![];
     for p in &paths {
         let bytes = std::fs::read(p).expect("read regression fixture");

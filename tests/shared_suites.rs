@@ -2,31 +2,14 @@
 //! folder is absent): no crash, exit 0 or 1, no syntax or structure diagnostic on valid
 //! workflows, a syntax error at the right line on broken YAML.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 fn shared() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared");
     p.is_dir().then_some(p)
-}
-
-fn yaml_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for p in rd.filter_map(|e| e.ok().map(|e| e.path())) {
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 fn lint(cwd: &Path, files: &[PathBuf]) -> (i32, Vec<serde_json::Value>, String) {
@@ -51,7 +34,7 @@ fn peer_suites_parse_as_their_authors_say() {
         return;
     };
     let root = shared.join("peer-suites");
-    let files: Vec<PathBuf> = yaml_files(&root)
+    let files: Vec<PathBuf> = common::yaml_files(&root)
         .into_iter()
         .map(|p| p.strip_prefix(&root).unwrap().to_path_buf())
         .collect();

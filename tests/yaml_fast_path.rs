@@ -2,45 +2,12 @@
 //! accepts, both must build the same tree (values, styles, spans, problems). Runs over this
 //! repository's fixtures and examples, and over `../shared` (corpus and peer suites) when present.
 
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 
 use cachelint::yaml::{fast_path_bail, parse_fast, parse_granit};
-
-fn yaml_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else {
-            continue;
-        };
-        for p in rd.filter_map(|e| e.ok().map(|e| e.path())) {
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
-/// Where two trees' debug renderings first differ (a few lines of each).
-fn first_difference(a: &impl std::fmt::Debug, b: &impl std::fmt::Debug) -> String {
-    let (a, b) = (format!("{a:#?}"), format!("{b:#?}"));
-    let (a, b): (Vec<&str>, Vec<&str>) = (a.lines().collect(), b.lines().collect());
-    let at = a
-        .iter()
-        .zip(&b)
-        .position(|(x, y)| x != y)
-        .unwrap_or(a.len().min(b.len()));
-    let from = at.saturating_sub(6);
-    format!(
-        "\n  fast:    {}\n  granit:  {}",
-        a[from..(at + 2).min(a.len())].join("\n           "),
-        b[from..(at + 2).min(b.len())].join("\n           ")
-    )
-}
+use common::{first_difference, yaml_files};
 
 /// Compares the two paths on every file under `root`; returns (files, fast-path files).
 fn compare(root: &Path) -> (usize, usize) {

@@ -182,6 +182,25 @@ impl<'a> Fast<'a, '_> {
         self.node()
     }
 
+    /// A single-line plain scalar: the text `start..end` as it stands.
+    fn plain(&mut self, start: usize, end: usize) -> R {
+        self.scalar(
+            Cow::Borrowed(&self.src[start..end]),
+            Style::Plain,
+            start,
+            end,
+        )
+    }
+
+    /// Where the text `from..end` ends without its trailing spaces and tabs.
+    fn trim_blanks_end(&self, from: usize, end: usize) -> usize {
+        let mut end = end;
+        while end > from && matches!(self.s[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        end
+    }
+
     fn scalar(&mut self, value: Cow<'a, str>, style: Style, start: usize, end: usize) -> R {
         self.node()?;
         let anchor = std::mem::take(&mut self.anchor);
@@ -231,7 +250,7 @@ impl<'a> Fast<'a, '_> {
                 b'\t' => return Err(Bail(line!())),
                 b'\r' | b'\n' => self.skip_break(),
                 b'#' => {
-                    self.pos = memchr(b'\n', &self.s[i..]).map_or(self.s.len(), |n| i + n);
+                    self.skip_to_line_end();
                     if self.eof() {
                         return Ok(());
                     }
@@ -262,19 +281,28 @@ impl<'a> Fast<'a, '_> {
 
     /// After a node: only blanks and a comment may follow on its line; moves to the next content.
     fn end_of_line(&mut self) -> R {
-        let had_blank = self.skip_blanks();
-        match self.cur() {
-            b'#' if had_blank => {
-                self.pos = memchr(b'\n', &self.s[self.pos..]).map_or(self.s.len(), |n| self.pos + n)
-            }
-            c if is_break_or_eof(c) => {}
-            _ => return Err(Bail(line!())),
-        }
+        self.rest_of_line_blank()?;
         if self.eof() {
             return Ok(());
         }
         self.skip_break();
         self.line_begin(true)
+    }
+
+    /// Only blanks and a comment may follow on this line: moves to its line break (or the end).
+    fn rest_of_line_blank(&mut self) -> R {
+        let had_blank = self.skip_blanks();
+        match self.cur() {
+            b'#' if had_blank => self.skip_to_line_end(),
+            c if is_break_or_eof(c) => {}
+            _ => return Err(Bail(line!())),
+        }
+        Ok(())
+    }
+
+    /// Moves to the line break that ends this line (or the end).
+    fn skip_to_line_end(&mut self) {
+        self.pos = memchr(b'\n', &self.s[self.pos..]).map_or(self.s.len(), |n| self.pos + n);
     }
 
     /// Skips spaces and tabs on the current line. Returns whether `pos` then follows a blank or
@@ -348,8 +376,7 @@ impl<'a> Fast<'a, '_> {
         let c = self.cur();
         if is_break_or_eof(c) || (c == b'#' && had_blank) {
             if c == b'#' {
-                self.pos =
-                    memchr(b'\n', &self.s[self.pos..]).map_or(self.s.len(), |i| self.pos + i);
+                self.skip_to_line_end();
             }
             // An empty value sits at the `:`, at the end of its anchor, or (in a sequence) at
             // the end of the `-` line.
@@ -472,12 +499,7 @@ impl<'a> Fast<'a, '_> {
                     return Err(Bail(line!()));
                 }
                 self.pos = stop_at;
-                self.scalar(
-                    Cow::Borrowed(&self.src[start..end]),
-                    Style::Plain,
-                    start,
-                    end,
-                )
+                self.plain(start, end)
             }
             _ => Err(Bail(line!())),
         }
@@ -609,11 +631,7 @@ impl<'a> Fast<'a, '_> {
                 }
             }
         };
-        let mut end = stop_at;
-        while end > from && matches!(s[end - 1], b' ' | b'\t') {
-            end -= 1;
-        }
-        (end, stop_at, stop)
+        (self.trim_blanks_end(from, stop_at), stop_at, stop)
     }
 
     /// Emits the plain scalar whose first line is `start..end` (scanning stopped at `stop_at`),
@@ -818,14 +836,7 @@ impl<'a> Fast<'a, '_> {
         if self.cur().is_ascii_digit() {
             return Err(Bail(line!()));
         }
-        let had_blank = self.skip_blanks();
-        match self.cur() {
-            b'#' if had_blank => {
-                self.pos = memchr(b'\n', &self.s[self.pos..]).map_or(self.s.len(), |i| self.pos + i)
-            }
-            c if is_break_or_eof(c) => {}
-            _ => return Err(Bail(line!())),
-        }
+        self.rest_of_line_blank()?;
         if self.eof() {
             return Err(Bail(line!()));
         }
@@ -1024,20 +1035,12 @@ impl<'a> Fast<'a, '_> {
                     }
                     i += 1;
                 };
-                let mut end = stop;
-                while end > start && matches!(s[end - 1], b' ' | b'\t') {
-                    end -= 1;
-                }
+                let end = self.trim_blanks_end(start, stop);
                 if key && end - start > MAX_KEY_LEN {
                     return Err(Bail(line!()));
                 }
                 self.pos = stop;
-                self.scalar(
-                    Cow::Borrowed(&self.src[start..end]),
-                    Style::Plain,
-                    start,
-                    end,
-                )
+                self.plain(start, end)
             }
             _ => Err(Bail(line!())),
         }
@@ -1049,8 +1052,7 @@ impl<'a> Fast<'a, '_> {
             let had_blank = self.skip_blanks();
             match self.cur() {
                 b'#' if had_blank => {
-                    self.pos =
-                        memchr(b'\n', &self.s[self.pos..]).map_or(self.s.len(), |i| self.pos + i);
+                    self.skip_to_line_end();
                 }
                 b'\r' | b'\n' => {
                     self.skip_break();
