@@ -1,4 +1,4 @@
-//! A spanned YAML node tree. The only module that names the YAML parser (granit-parser).
+//! A spanned YAML node tree, built by our fast path (`fast.rs`) or from granit-parser events.
 //!
 //! Every node keeps its byte span in the original text; scalars keep their decoded value and
 //! their style (so `on` stays `on` and `3.10` stays `3.10`: nothing is typed here). Aliases are
@@ -177,8 +177,8 @@ pub struct Document<'a> {
 
 /// Parses `src` into a node tree. Never fails: problems are collected in the document.
 ///
-/// Block-style files without anchors, tags or multi-line flow scalars (almost every workflow)
-/// take the fast path in [`fast`]; anything else, including every syntax error, is parsed by
+/// Files in the block style workflows are written in (almost all of them) take the fast path
+/// in [`fast`]; anything it does not handle, including every syntax error, is parsed by
 /// granit-parser, which is the reference the fast path is tested against.
 pub fn parse(src: &str) -> Document<'_> {
     parse_fast(src).unwrap_or_else(|| parse_granit(src))
