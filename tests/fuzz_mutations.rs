@@ -378,6 +378,14 @@ fn line_starts(buf: &[u8]) -> Vec<usize> {
 }
 
 /// Byte range of line `i` (including its newline).
+/// One to three whole lines at random: the first line's index, how many, and their byte range.
+fn pick_lines(rng: &mut Rng, buf: &[u8], len: usize) -> (usize, usize, usize, usize) {
+    let starts = line_starts(buf);
+    let i = rng.below(starts.len());
+    let n = rng.range(1, 4).min(starts.len() - i);
+    (i, n, starts[i], line_range(&starts, len, i + n - 1).1)
+}
+
 fn line_range(starts: &[usize], len: usize, i: usize) -> (usize, usize) {
     let s = starts[i];
     let e = starts.get(i + 1).copied().unwrap_or(len);
@@ -632,20 +640,12 @@ fn mutate_once(rng: &mut Rng, buf: &mut Vec<u8>, seeds: &[Seed], limits: Limits)
         }
         // Line edits.
         7 => {
-            let starts = line_starts(buf);
-            let i = rng.below(starts.len());
-            let n = rng.range(1, 4).min(starts.len() - i);
-            let s = starts[i];
-            let e = line_range(&starts, len, i + n - 1).1;
+            let (i, n, s, e) = pick_lines(rng, buf, len);
             buf.drain(s..e);
             format!("delete lines {}..{}", i + 1, i + n + 1)
         }
         8 => {
-            let starts = line_starts(buf);
-            let i = rng.below(starts.len());
-            let n = rng.range(1, 4).min(starts.len() - i);
-            let s = starts[i];
-            let e = line_range(&starts, len, i + n - 1).1;
+            let (i, n, s, e) = pick_lines(rng, buf, len);
             let mut chunk = buf[s..e].to_vec();
             if chunk.last() != Some(&b'\n') {
                 chunk.push(b'\n');

@@ -320,6 +320,17 @@ struct Expect<'a> {
     stderr: Option<&'a str>,
 }
 
+impl<'a> Expect<'a> {
+    /// A readable input: the exit code and the rule ids, nothing required on stderr.
+    fn findings(code: i32, rules: &'a [&'a str]) -> Self {
+        Expect {
+            code,
+            rules,
+            stderr: None,
+        }
+    }
+}
+
 /// A temporary directory holding `good.yml`.
 fn workdir() -> tempfile::TempDir {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -429,11 +440,7 @@ fn alias_bomb() {
         "alias bomb (10 levels)",
         dir.path(),
         "bomb.yml",
-        &Expect {
-            code: 1,
-            rules: &["limit-exceeded"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["limit-exceeded"]),
     );
     assert!(r.stdout.contains("100000 nodes"), "{}", cut(&r.stdout));
 }
@@ -457,11 +464,7 @@ fn alias_bomb_in_a_workflow() {
         "alias bomb inside a workflow",
         dir.path(),
         "bomb.yml",
-        &Expect {
-            code: 1,
-            rules: &["limit-exceeded", "nox/cache-missing"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["limit-exceeded", "nox/cache-missing"]),
     );
 }
 
@@ -493,11 +496,7 @@ fn deep_flow_nesting() {
             case,
             dir.path(),
             file,
-            &Expect {
-                code: 1,
-                rules: &["syntax-error"],
-                stderr: None,
-            },
+            &Expect::findings(1, &["syntax-error"]),
         );
     }
 }
@@ -535,11 +534,7 @@ fn deep_block_nesting() {
             case,
             dir.path(),
             file,
-            &Expect {
-                code: 1,
-                rules: &["syntax-error"],
-                stderr: None,
-            },
+            &Expect::findings(1, &["syntax-error"]),
         );
     }
 }
@@ -559,11 +554,7 @@ fn file_over_the_size_limit_is_not_read() {
         "100 MB file (sparse)",
         dir.path(),
         "huge.yml",
-        &Expect {
-            code: 1,
-            rules: &["limit-exceeded"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["limit-exceeded"]),
     );
     if let Some(Peak::Exact(kb)) = r.peak {
         assert!(kb < 50_000, "the file was read: peak RSS {kb} KiB");
@@ -589,11 +580,7 @@ fn file_over_the_size_limit_is_not_read() {
         "limit + 1 byte",
         dir.path(),
         "over.yml",
-        &Expect {
-            code: 1,
-            rules: &["limit-exceeded"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["limit-exceeded"]),
     );
 }
 
@@ -622,11 +609,7 @@ fn file_of_15_mb_is_linted() {
         "15 MB workflow (75,000 steps)",
         dir.path(),
         "big.yml",
-        &Expect {
-            code: 1,
-            rules: &["nox/cache-missing"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["nox/cache-missing"]),
     );
 }
 
@@ -645,11 +628,7 @@ fn too_many_yaml_nodes() {
         "600,000 YAML nodes",
         dir.path(),
         "nodes.yml",
-        &Expect {
-            code: 1,
-            rules: &["limit-exceeded"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["limit-exceeded"]),
     );
 }
 
@@ -675,11 +654,7 @@ fn million_line_run_script() {
         "1,000,000-line run script (15 MB)",
         dir.path(),
         "script.yml",
-        &Expect {
-            code: 1,
-            rules: &["nox/cache-missing"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["nox/cache-missing"]),
     );
     let lines: Vec<i64> = r
         .json()
@@ -715,11 +690,7 @@ jobs:
         "unclosed ${{ in a cache key",
         dir.path(),
         "key.yml",
-        &Expect {
-            code: 1,
-            rules: &["nox/key-missing-hash"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["nox/key-missing-hash"]),
     );
     write(
         dir.path(),
@@ -730,11 +701,7 @@ jobs:
         "unclosed ${{ as a mapping key",
         dir.path(),
         "mapkey.yml",
-        &Expect {
-            code: 1,
-            rules: &["nox/cache-missing"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["nox/cache-missing"]),
     );
 }
 
@@ -758,11 +725,7 @@ jobs:
         "unclosed ${{ in a run script",
         dir.path(),
         "run.yml",
-        &Expect {
-            code: 1,
-            rules: &["nox/cache-missing"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["nox/cache-missing"]),
     );
     // 100,000 `${{` without a close, and 50 levels of parentheses in one expression.
     let text = format!(
@@ -776,11 +739,7 @@ jobs:
         "100,000 unclosed ${{ + deep parens",
         dir.path(),
         "many.yml",
-        &Expect {
-            code: 1,
-            rules: &["nox/cache-missing"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["nox/cache-missing"]),
     );
 }
 
@@ -797,11 +756,7 @@ fn random_bytes() {
         "1 MB of random bytes",
         dir.path(),
         "random.yml",
-        &Expect {
-            code: 1,
-            rules: &["syntax-error"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["syntax-error"]),
     );
 }
 
@@ -845,11 +800,7 @@ fn latin1_workflow() {
         "Latin-1 workflow",
         dir.path(),
         "latin1.yml",
-        &Expect {
-            code: 1,
-            rules: &["syntax-error"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["syntax-error"]),
     );
     let d = &r.json()[0];
     assert_eq!(
@@ -870,16 +821,7 @@ fn empty_and_comment_only_files() {
         ("only a comment", "comment.yml"),
         ("only blank lines", "blank.yml"),
     ] {
-        check(
-            case,
-            dir.path(),
-            file,
-            &Expect {
-                code: 0,
-                rules: &[],
-                stderr: None,
-            },
-        );
+        check(case, dir.path(), file, &Expect::findings(0, &[]));
     }
 }
 
@@ -1092,11 +1034,7 @@ fn many_distinct_mapping_keys() {
         "150,000 distinct keys in one mapping",
         dir.path(),
         "keys.yml",
-        &Expect {
-            code: 1,
-            rules: &["nox/cache-missing"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["nox/cache-missing"]),
     );
 }
 
@@ -1115,11 +1053,7 @@ fn many_jobs() {
         "30,000 jobs",
         dir.path(),
         "jobs.yml",
-        &Expect {
-            code: 1,
-            rules: &["nox/cache-missing"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["nox/cache-missing"]),
     );
     assert_eq!(r.json().len(), 30_000);
 }
@@ -1142,11 +1076,7 @@ fn many_diagnostics_in_human_format() {
         "5,000 duplicate keys 1 MB in (json)",
         dir.path(),
         "dups.yml",
-        &Expect {
-            code: 1,
-            rules: &["invalid-workflow"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["invalid-workflow"]),
     );
     assert_eq!(r.json().len(), 4_999);
     for format in ["human", "concise"] {
@@ -1185,11 +1115,7 @@ fn many_cache_paths_and_nox_runs() {
         "20,000 cache paths x 2,000 nox runs",
         dir.path(),
         "paths.yml",
-        &Expect {
-            code: 1,
-            rules: &["nox/cache-missing"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["nox/cache-missing"]),
     );
 }
 
@@ -1207,11 +1133,7 @@ fn one_line_json_workflow() {
         "one-line 70 KB JSON workflow",
         dir.path(),
         "oneline.yml",
-        &Expect {
-            code: 1,
-            rules: &["nox/cache-missing"],
-            stderr: None,
-        },
+        &Expect::findings(1, &["nox/cache-missing"]),
     );
     for format in ["human", "concise"] {
         let r = run(
