@@ -8,10 +8,11 @@ use std::path::{Path, PathBuf};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
-use cachelint::engine::{Selection, lint};
+use cachelint::engine::{Settings, lint};
+use cachelint::knowledge::Knowledge;
+use cachelint::rules::Registry;
 use cachelint::shell::{Dialect, scan};
-use cachelint::source::{SourceFile, is_workflow_path};
-use cachelint::tools::Knowledge;
+use cachelint::source::{SourceDb, SourceFile, is_workflow_path};
 use cachelint::{expr, workflow, yaml};
 
 fn inputs() -> Vec<String> {
@@ -116,11 +117,13 @@ fn benches(c: &mut Criterion) {
     let mut by_size: Vec<&String> = texts.iter().collect();
     by_size.sort_by_key(|t| t.len());
     let typical = by_size[by_size.len() / 2].clone();
-    let file = SourceFile::from_text("typical.yml", typical.clone());
+    let db = SourceDb::in_memory();
+    let file = db.add(SourceFile::from_text("typical.yml", typical.clone()));
+    let settings = Settings::all(&Registry::new(&k));
     let mut g = c.benchmark_group("lint");
     g.throughput(Throughput::Bytes(typical.len() as u64));
     g.bench_function("one_typical_file", |b| {
-        b.iter(|| black_box(lint(&file, &k, &Selection::default()).len()))
+        b.iter(|| black_box(lint(&db, file, &k, &settings).len()))
     });
     g.bench_function("load_rule_data", |b| {
         b.iter(|| black_box(Knowledge::load().is_ok()))

@@ -4,7 +4,8 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::source::Span;
+use crate::rules::RuleMeta;
+use crate::source::{Location, Span};
 
 /// How serious a diagnostic is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -35,12 +36,12 @@ impl fmt::Display for Severity {
     }
 }
 
-/// A secondary span with a message.
+/// A secondary location with a message (possibly in another file: inside a composite action).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Label {
-    /// Byte range in the file.
-    pub span: Span,
-    /// What the span shows.
+    /// Where.
+    pub location: Location,
+    /// What the location shows.
     pub message: String,
 }
 
@@ -49,46 +50,67 @@ pub struct Label {
 pub struct Diagnostic {
     /// The rule id (`nox/cache-missing`).
     pub rule: &'static str,
-    /// Severity.
+    /// Severity: the rule's default, then what the settings say.
     pub severity: Severity,
     /// One sentence saying what is wrong.
     pub message: String,
-    /// The primary span, a byte range in the file.
-    pub span: Span,
-    /// Text under the primary span.
+    /// Where it is reported: always in the linted file (for a fact inside a composite action,
+    /// the outermost `uses:` that led there).
+    pub primary: Location,
+    /// The chain of `uses:` sites from the linted file into the composite action where the fact
+    /// is, outermost first (empty when the fact is in the linted file itself).
+    pub via: Vec<Location>,
+    /// Text under the primary location.
     pub primary_label: Option<String>,
-    /// Secondary spans.
+    /// Secondary locations.
     pub labels: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
 }
 
 impl Diagnostic {
-    /// A diagnostic of `rule`. Its severity is set by the engine from the rule registry.
-    pub fn new(rule: &'static str, span: Span, message: impl Into<String>) -> Self {
+    /// A diagnostic of `rule` at `primary`, with the rule's default severity.
+    pub fn new(rule: &RuleMeta, primary: Location, message: impl Into<String>) -> Self {
+        Self::with_id(rule.id, rule.severity, primary, message)
+    }
+
+    /// A diagnostic of a rule known by id (rules made per tool, see [`crate::rules::registry`]).
+    pub fn with_id(
+        rule: &'static str,
+        severity: Severity,
+        primary: Location,
+        message: impl Into<String>,
+    ) -> Self {
         Diagnostic {
             rule,
-            severity: Severity::Error,
+            severity,
             message: message.into(),
-            span,
+            primary,
+            via: vec![],
             primary_label: None,
             labels: vec![],
             help: None,
         }
     }
 
-    /// Sets the text under the primary span.
+    /// Sets the text under the primary location.
     pub fn with_primary_label(mut self, message: impl Into<String>) -> Self {
         self.primary_label = Some(message.into());
         self
     }
 
     /// Adds a secondary label.
-    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+    pub fn with_label(mut self, location: Location, message: impl Into<String>) -> Self {
         self.labels.push(Label {
-            span,
+            location,
             message: message.into(),
         });
+        self
+    }
+
+    /// Sets the `uses:` chain that led to the fact.
+    pub fn with_via(mut self, via: Vec<Location>) -> Self {
+        self.via = via;
         self
     }
 
@@ -98,8 +120,18 @@ impl Diagnostic {
         self
     }
 
+    /// The primary span (in the linted file).
+    pub fn span(&self) -> &Span {
+        &self.primary.span
+    }
+
     /// Sort key: position, then rule, then message.
     pub fn sort_key(&self) -> (usize, usize, &'static str, &str) {
-        (self.span.start, self.span.end, self.rule, &self.message)
+        (
+            self.primary.span.start,
+            self.primary.span.end,
+            self.rule,
+            &self.message,
+        )
     }
 }

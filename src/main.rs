@@ -9,11 +9,11 @@ use std::process::ExitCode;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
-use cachelint::engine::{self, Input, Outcome, Selection};
+use cachelint::engine::{self, Input, Outcome, Selection, Settings};
+use cachelint::knowledge::Knowledge;
 use cachelint::report::{self, Format, Options, Summary};
-use cachelint::rules::RULES;
-use cachelint::source::discover;
-use cachelint::tools::Knowledge;
+use cachelint::rules::Registry;
+use cachelint::source::{SourceDb, discover};
 
 #[derive(Parser)]
 #[command(
@@ -122,9 +122,10 @@ fn print(text: &str) -> ExitCode {
 }
 
 fn rules() -> ExitCode {
-    let width = RULES.iter().map(|r| r.id.len()).max().unwrap_or(0);
+    let registry = Registry::builtin();
+    let width = registry.rules.iter().map(|r| r.id.len()).max().unwrap_or(0);
     let mut text = String::new();
-    for r in RULES {
+    for r in &registry.rules {
         text.push_str(&format!(
             "{:width$}  {:7}  {}\n",
             r.id,
@@ -136,8 +137,8 @@ fn rules() -> ExitCode {
 }
 
 fn explain(rule: &str) -> ExitCode {
-    match RULES.iter().find(|r| r.id == rule) {
-        Some(r) => print(r.doc),
+    match Registry::builtin().get(rule) {
+        Some(r) => print(&r.doc()),
         None => {
             eprintln!("cachelint: error: no rule `{rule}` (`cachelint rules` lists them)");
             ExitCode::from(2)
@@ -150,18 +151,21 @@ fn check(args: CheckArgs) -> ExitCode {
         select: args.select,
         ignore: args.ignore,
     };
-    let unknown = selection.unknown_selectors();
-    if !unknown.is_empty() {
-        eprintln!(
-            "cachelint: error: unknown rule selector(s): {} (`cachelint rules` lists them)",
-            unknown.join(", ")
-        );
-        return ExitCode::from(2);
-    }
     let knowledge = match Knowledge::load() {
         Ok(k) => k,
         Err(e) => {
             eprintln!("cachelint: internal error: bad rule data: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let registry = Registry::new(&knowledge);
+    let settings = match Settings::new(&registry, &selection) {
+        Ok(s) => s,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("cachelint: error: {e}");
+            }
+            eprintln!("  (`cachelint rules` lists the rules)");
             return ExitCode::from(2);
         }
     };
@@ -186,8 +190,9 @@ fn check(args: CheckArgs) -> ExitCode {
         },
         color: use_color(args.color),
     };
-    let render = |file: &_, diags: &[_]| report::render_file(&opts, file, diags);
-    let outcomes = engine::run(&inputs, &knowledge, &selection, &render);
+    let db = SourceDb::disk();
+    let render = |db: &SourceDb, file: &_, diags: &[_]| report::render_file(&opts, db, file, diags);
+    let outcomes = engine::run(&db, &inputs, &knowledge, &settings, &render);
 
     let mut errors = found.errors;
     let mut summary = Summary::default();

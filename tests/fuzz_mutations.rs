@@ -27,11 +27,12 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
-use cachelint::engine::{self, Selection};
+use cachelint::engine::{self, Settings};
+use cachelint::knowledge::Knowledge;
 use cachelint::report::{self, Format, Options};
+use cachelint::rules::Registry;
 use cachelint::shell::{self, Dialect};
 use cachelint::source::SourceFile;
-use cachelint::tools::Knowledge;
 use cachelint::{expr, yaml};
 
 // ---------------------------------------------------------------------------------------------
@@ -1036,8 +1037,12 @@ fn run_input(bytes: &[u8], full_human: bool) -> Result<(), (String, String)> {
     CAUGHT.with(|c| c.borrow_mut().take());
     QUIET.with(|q| *q.borrow_mut() = true);
     let result = panic::catch_unwind(AssertUnwindSafe(|| {
-        let file = SourceFile::from_bytes("fuzz.yml", bytes.to_vec());
-        let diags = engine::lint(&file, k, &Selection::default());
+        let (db, id, diags) = engine::lint_buffer(
+            SourceFile::from_bytes("fuzz.yml", bytes.to_vec()),
+            k,
+            &Settings::all(Registry::builtin()),
+        );
+        let file = db.get(id).expect("the file is in memory");
         // The human renderer is quadratic in the number of diagnostics (each snippet scans
         // the file from the start: see tests/fuzz/regressions/human-render-many-diagnostics.yml
         // and the hostile-input test many_diagnostics_in_human_format). So that one known
@@ -1063,7 +1068,7 @@ fn run_input(bytes: &[u8], full_human: bool) -> Result<(), (String, String)> {
             } else {
                 &diags
             };
-            std::hint::black_box(report::render_file(&opts, &file, diags));
+            std::hint::black_box(report::render_file(&opts, &db, &file, diags));
         }
         // The layers on their own, on the whole text: they must hold up on any string.
         let text = &file.text;
@@ -1596,7 +1601,7 @@ fn embedded_seeds_lint_cleanly_enough() {
     let k = knowledge();
     for (name, text) in EMBEDDED {
         let file = SourceFile::from_text(*name, text.replace('\n', "\r\n"));
-        let diags = engine::lint(&file, k, &Selection::default());
+        let (_, _, diags) = engine::lint_buffer(file, k, &Settings::all(Registry::builtin()));
         assert!(
             !diags.iter().any(|d| d.rule == "syntax-error"),
             "{name}: {:?}",

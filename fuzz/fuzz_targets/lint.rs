@@ -3,10 +3,11 @@
 
 use std::sync::OnceLock;
 
-use cachelint::engine::{self, Selection};
+use cachelint::engine::{self, Settings};
+use cachelint::rules::Registry;
 use cachelint::report::{self, Format, Options};
 use cachelint::source::SourceFile;
-use cachelint::tools::Knowledge;
+use cachelint::knowledge::Knowledge;
 use libfuzzer_sys::fuzz_target;
 
 fn knowledge() -> &'static Knowledge {
@@ -28,11 +29,15 @@ fn formats() -> &'static [Format] {
 }
 
 fuzz_target!(|data: &[u8]| {
-    let file = SourceFile::from_bytes("fuzz.yml", data.to_vec());
-    let diags = engine::lint(&file, knowledge(), &Selection::default());
+    let (db, id, diags) = engine::lint_buffer(
+        SourceFile::from_bytes("fuzz.yml", data.to_vec()),
+        knowledge(),
+        &Settings::all(Registry::builtin()),
+    );
+    let Some(file) = db.get(id) else { return };
     for d in &diags {
         assert!(
-            d.span.start <= d.span.end && d.span.end <= file.text.len(),
+            d.span().start <= d.span().end && d.span().end <= file.text.len(),
             "{d:?}"
         );
     }
@@ -41,6 +46,6 @@ fuzz_target!(|data: &[u8]| {
             format,
             color: false,
         };
-        let _ = report::render_file(&opts, &file, &diags);
+        let _ = report::render_file(&opts, &db, &file, &diags);
     }
 });

@@ -8,7 +8,7 @@ use crate::source::SourceFile;
 pub(super) fn render(file: &SourceFile, diags: &[Diagnostic]) -> String {
     let mut out = String::new();
     for d in diags {
-        let at = file.lines().line_col(&file.text, d.span.start);
+        let at = file.lines().line_col(&file.text, d.primary.span.start);
         let message = d.message.replace(['\n', '\r'], " ");
         let _ = writeln!(
             out,

@@ -8,7 +8,7 @@ use miette::{
 };
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{LineIndex, SourceFile};
+use crate::source::{LineIndex, SourceDb, SourceFile};
 
 use super::{Summary, summary_line};
 
@@ -107,12 +107,18 @@ impl miette::Diagnostic for Report<'_> {
             let start = s.start.min(len);
             (start, s.end.min(len).saturating_sub(start))
         };
-        let (start, l) = clamp(&self.d.span);
+        let (start, l) = clamp(&self.d.primary.span);
         let primary = LabeledSpan::new_primary_with_span(self.d.primary_label.clone(), (start, l));
-        let rest = self.d.labels.iter().map(move |lab| {
-            let (start, l) = clamp(&lab.span);
-            LabeledSpan::new_with_span(Some(lab.message.clone()), (start, l))
-        });
+        let file = self.d.primary.file;
+        let rest = self
+            .d
+            .labels
+            .iter()
+            .filter(move |lab| lab.location.file == file)
+            .map(move |lab| {
+                let (start, l) = clamp(&lab.location.span);
+                LabeledSpan::new_with_span(Some(lab.message.clone()), (start, l))
+            });
         Some(Box::new(std::iter::once(primary).chain(rest)))
     }
 }
@@ -154,11 +160,15 @@ fn drawable(file: &SourceFile, d: &Diagnostic) -> bool {
             l >= file.lines().len() || end.saturating_sub(start) <= MAX_SNIPPET_LINE
         })
     };
-    short(d.span.start) && d.labels.iter().all(|l| short(l.span.start))
+    short(d.primary.span.start)
+        && d.labels
+            .iter()
+            .filter(|l| l.location.file == d.primary.file)
+            .all(|l| short(l.location.span.start))
 }
 
 fn one_line(file: &SourceFile, d: &Diagnostic, out: &mut String) {
-    let at = file.lines().line_col(&file.text, d.span.start);
+    let at = file.lines().line_col(&file.text, d.primary.span.start);
     out.push_str(&format!(
         "{}:{}:{}: {}: {} [{}]\n",
         file.name, at.line, at.column, d.severity, d.message, d.rule
@@ -168,7 +178,29 @@ fn one_line(file: &SourceFile, d: &Diagnostic, out: &mut String) {
     }
 }
 
-pub(super) fn render(file: &SourceFile, diags: &[Diagnostic], color: bool) -> String {
+/// Labels in other files (inside a composite action) as `note:` lines after the snippet.
+fn other_files(db: &SourceDb, d: &Diagnostic, out: &mut String) {
+    for l in d
+        .labels
+        .iter()
+        .filter(|l| l.location.file != d.primary.file)
+    {
+        if let Some(f) = db.get(l.location.file) {
+            let at = f.lines().line_col(&f.text, l.location.span.start);
+            out.push_str(&format!(
+                "  note: {}:{}:{}: {}\n",
+                f.name, at.line, at.column, l.message
+            ));
+        }
+    }
+}
+
+pub(super) fn render(
+    db: &SourceDb,
+    file: &SourceFile,
+    diags: &[Diagnostic],
+    color: bool,
+) -> String {
     let theme = if color {
         GraphicalTheme::unicode()
     } else {
@@ -190,6 +222,7 @@ pub(super) fn render(file: &SourceFile, diags: &[Diagnostic], color: bool) -> St
     for d in diags {
         if lone_cr || !drawable(file, d) {
             one_line(file, d, &mut out);
+            other_files(db, d, &mut out);
             out.push('\n');
             continue;
         }
@@ -213,6 +246,7 @@ pub(super) fn render(file: &SourceFile, diags: &[Diagnostic], color: bool) -> St
             // miette could not draw the snippet: the one-line form says the same.
             one_line(file, d, &mut out);
         }
+        other_files(db, d, &mut out);
         out.push('\n');
     }
     out

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::source::{SourceFile, Span};
+use crate::source::{Location, SourceDb, SourceFile, Span};
 
 #[derive(Serialize)]
 struct Position {
@@ -33,8 +33,33 @@ impl Position {
 #[derive(Serialize)]
 struct JsonLabel<'a> {
     message: &'a str,
+    /// The file the label is in (a composite action's `action.yml`, or the linted file).
+    path: String,
     #[serde(flatten)]
     position: Position,
+}
+
+#[derive(Serialize)]
+struct JsonLocation {
+    path: String,
+    #[serde(flatten)]
+    position: Position,
+}
+
+/// The position of a location in the linted file or another file of the database.
+fn locate(
+    db: &SourceDb,
+    file: &SourceFile,
+    at: &Location,
+    primary: &Location,
+) -> (String, Position) {
+    if at.file == primary.file {
+        return (file.name.clone(), Position::of(file, &at.span));
+    }
+    match db.get(at.file) {
+        Some(other) => (other.name.clone(), Position::of(&other, &at.span)),
+        None => (db.name(at.file), Position::of(file, &(0..0))),
+    }
 }
 
 #[derive(Serialize)]
@@ -47,11 +72,14 @@ struct JsonDiagnostic<'a> {
     position: Position,
     primary_label: Option<&'a str>,
     labels: Vec<JsonLabel<'a>>,
+    /// The `uses:` sites that led into a composite action, outermost first.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    via: Vec<JsonLocation>,
     help: Option<&'a str>,
 }
 
 /// The objects of one file, comma-separated, without the array brackets.
-pub(super) fn render(file: &SourceFile, diags: &[Diagnostic]) -> String {
+pub(super) fn render(db: &SourceDb, file: &SourceFile, diags: &[Diagnostic]) -> String {
     let mut parts = Vec::with_capacity(diags.len());
     for d in diags {
         let j = JsonDiagnostic {
@@ -59,14 +87,26 @@ pub(super) fn render(file: &SourceFile, diags: &[Diagnostic]) -> String {
             severity: d.severity,
             message: &d.message,
             path: &file.name,
-            position: Position::of(file, &d.span),
+            position: Position::of(file, &d.primary.span),
             primary_label: d.primary_label.as_deref(),
             labels: d
                 .labels
                 .iter()
-                .map(|l| JsonLabel {
-                    message: &l.message,
-                    position: Position::of(file, &l.span),
+                .map(|l| {
+                    let (path, position) = locate(db, file, &l.location, &d.primary);
+                    JsonLabel {
+                        message: &l.message,
+                        path,
+                        position,
+                    }
+                })
+                .collect(),
+            via: d
+                .via
+                .iter()
+                .map(|v| {
+                    let (path, position) = locate(db, file, v, &d.primary);
+                    JsonLocation { path, position }
                 })
                 .collect(),
             help: d.help.as_deref(),

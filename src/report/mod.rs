@@ -5,7 +5,7 @@ mod human;
 mod json;
 
 use crate::diagnostic::Diagnostic;
-use crate::source::SourceFile;
+use crate::source::{SourceDb, SourceFile};
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,11 +48,16 @@ impl Summary {
 }
 
 /// Renders one file's diagnostics (called while the file is in memory).
-pub fn render_file(opts: &Options, file: &SourceFile, diags: &[Diagnostic]) -> String {
+pub fn render_file(
+    opts: &Options,
+    db: &SourceDb,
+    file: &SourceFile,
+    diags: &[Diagnostic],
+) -> String {
     match opts.format {
-        Format::Human => human::render(file, diags, opts.color),
+        Format::Human => human::render(db, file, diags, opts.color),
         Format::Concise => concise::render(file, diags),
-        Format::Json => json::render(file, diags),
+        Format::Json => json::render(db, file, diags),
     }
 }
 

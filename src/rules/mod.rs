@@ -1,30 +1,61 @@
-//! Lint rules: one file per rule behind the [`Rule`] trait, and [`registry`], the one list of
-//! rules with their ids, summaries, default severities and documentation.
+//! Lint rules: one file per rule, and [`registry`], the one list of rules with their ids,
+//! summaries, default severities and documentation.
+//!
+//! Two kinds of check: a [`Rule`] has one id (`syntax-error`, later `cache/deprecated-action`);
+//! a [`ToolRule`] is written once, generic over a tool, and the registry makes one rule of it
+//! for every tool in the knowledge (`nox/cache-missing`, and `tox/cache-missing` once
+//! `rules/tools/tox.yml` exists). Rule code names no tool, file or flag: the tool data does.
 
-pub mod nox;
+pub mod invalid_workflow;
+pub mod limit_exceeded;
 pub mod registry;
+pub mod syntax_error;
+pub mod tool;
 
-use crate::diagnostic::Diagnostic;
-use crate::source::SourceFile;
-use crate::tools::{JobFacts, Knowledge};
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::JobFacts;
+use crate::knowledge::{Knowledge, ToolSpec};
+use crate::source::{FileId, Location, Span};
 use crate::workflow::{Job, Step, Workflow};
 
-pub use registry::{RULES, RuleMeta, by_id};
+pub use registry::{Registry, RuleInfo, RuleKind};
+
+/// A rule's metadata (for a [`ToolRule`], the summary may name `{tool}` and `{deps}`).
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The id (`syntax-error`), or for a tool rule the check's name (`cache-missing`).
+    pub id: &'static str,
+    /// One line: what the rule reports.
+    pub summary: &'static str,
+    /// Default severity.
+    pub severity: Severity,
+}
 
 /// What a rule sees of the file being linted.
 pub struct Context<'a> {
-    /// The file (its text, for spans and help texts).
-    pub file: &'a SourceFile,
+    /// The file.
+    pub file: FileId,
+    /// Its text.
+    pub text: &'a str,
     /// Tool knowledge from `rules/*.yml`.
     pub knowledge: &'a Knowledge,
     /// The workflow AST.
     pub workflow: &'a Workflow<'a>,
 }
 
-/// A lint rule. Hooks run workflow first, then for each job the job hook and its steps' hooks.
-/// Rules hold no state between files; what a job-level rule needs across steps is in
-/// [`JobFacts`], computed once per job by the engine.
+impl Context<'_> {
+    /// A location in the linted file.
+    pub fn at(&self, span: Span) -> Location {
+        Location::new(self.file, span)
+    }
+}
+
+/// A lint rule with one id. Hooks run workflow first, then for each job the job hook and its
+/// steps' hooks. Rules hold no state between files; what a job-level rule needs across steps
+/// is in [`JobFacts`], computed once per job by the engine.
 pub trait Rule: Sync {
+    /// Its metadata.
+    fn meta(&self) -> &'static RuleMeta;
     /// Runs once per workflow.
     fn check_workflow(&self, _cx: &Context<'_>, _out: &mut Vec<Diagnostic>) {}
     /// Runs once per job (jobs whose `if:` is literally false get empty facts).
@@ -45,4 +76,38 @@ pub trait Rule: Sync {
         _out: &mut Vec<Diagnostic>,
     ) {
     }
+}
+
+/// The tool a [`ToolRule`] runs for, and the rule id it reports under.
+pub struct ToolCx<'a> {
+    /// The rule id (`nox/cache-missing`).
+    pub id: &'static str,
+    /// The rule's default severity.
+    pub severity: Severity,
+    /// The tool's index in [`Knowledge::tools`] (and in [`JobFacts::tools`]).
+    pub index: usize,
+    /// The tool.
+    pub spec: &'a ToolSpec,
+}
+
+impl ToolCx<'_> {
+    /// A diagnostic of this rule.
+    pub fn diagnostic(&self, primary: Location, message: impl Into<String>) -> Diagnostic {
+        Diagnostic::with_id(self.id, self.severity, primary, message)
+    }
+}
+
+/// A check written once for every tool.
+pub trait ToolRule: Sync {
+    /// Its metadata: `id` is the check name, the rule id is `<tool>/<check>`.
+    fn meta(&self) -> &'static RuleMeta;
+    /// Runs once per job, for one tool.
+    fn check_job(
+        &self,
+        cx: &Context<'_>,
+        tool: &ToolCx<'_>,
+        job: &Job<'_>,
+        facts: &JobFacts<'_>,
+        out: &mut Vec<Diagnostic>,
+    );
 }

@@ -3,10 +3,12 @@
 //! Everything downstream works on byte ranges into [`SourceFile::text`], the file's original
 //! text; line and column are computed only when a diagnostic is rendered, by [`LineIndex`].
 
+mod db;
 mod discover;
 mod line_index;
 mod span_map;
 
+pub use db::{Backing, FileId, Location, SourceDb};
 pub use discover::{Discovery, InputError, discover, is_workflow_path};
 pub use line_index::{LineCol, LineIndex};
 pub use span_map::SpanMap;

@@ -3,17 +3,17 @@
 
 use crate::shell::Word;
 
-use super::data::{Knowledge, Target, ToolSpec};
-use super::glob;
+use crate::knowledge::glob;
+use crate::knowledge::{Knowledge, RelativeTo, Target, ToolSpec};
 
-/// Whether nox reuses existing environments.
+/// Whether the tool reuses existing environments, as far as the command line says.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Reuse {
-    /// No flag: the noxfile decides (nox's default is to recreate).
+    /// No option: the config file or the tool's default decides.
     Default,
-    /// `-r`, `-R`, `--reuse-venv=yes|always`.
+    /// An option turns it on (nox: `-r`, `-R`, `--reuse-venv=yes|always`).
     On,
-    /// `-N`, `--reuse-venv=no|never`.
+    /// An option turns it off (nox: `-N`, `--reuse-venv=no|never`).
     Off,
 }
 
@@ -28,8 +28,8 @@ pub struct ToolArgs {
     pub envdir: Option<String>,
     /// Whether the envdir value started with a `~` the shell expands.
     pub envdir_home: bool,
-    /// `-f` value, as written.
-    pub noxfile: Option<String>,
+    /// The config-file option's value (nox's `-f`), as written.
+    pub config: Option<String>,
     /// Reuse flags.
     pub reuse: Reuse,
 }
@@ -105,7 +105,7 @@ pub fn parse_args(tool: &ToolSpec, words: &[Word], tool_word: usize) -> ToolArgs
         creates_envs: true,
         envdir: None,
         envdir_home: false,
-        noxfile: None,
+        config: None,
         reuse: Reuse::Default,
     };
     let (mut on, mut off, mut force) = (false, false, false);
@@ -142,30 +142,30 @@ pub fn parse_args(tool: &ToolSpec, words: &[Word], tool_word: usize) -> ToolArgs
             {
                 a.creates_envs = false;
             }
-            if has(&tool.envdir_options, opt) {
+            if has(&tool.envdir.options, opt) {
                 a.envdir = Some(v.to_string());
                 // `--envdir ~/x` is expanded by the shell; `--envdir=~/x` and a quoted `~` are not.
                 a.envdir_home =
                     inline.is_none() && v.starts_with('~') && value_word.is_some_and(|w| !w.quoted);
             }
-            if has(&tool.noxfile_options, opt) {
-                a.noxfile = Some(v.to_string());
+            if has(&tool.config.options, opt) {
+                a.config = Some(v.to_string());
             }
-            if has(&tool.reuse_values.options, opt) {
-                if has(&tool.reuse_values.on, v) {
+            for rv in tool.reuse.values.iter().filter(|rv| has(&rv.options, opt)) {
+                if has(&rv.on, v) {
                     on = true;
-                } else if has(&tool.reuse_values.off, v) {
+                } else if has(&rv.off, v) {
                     off = true;
                 }
             }
         }
-        if has(&tool.reuse_on_options, opt) {
-            if opt == "-R" || opt == "--reuse-existing-virtualenvs-no-install" {
-                force = true;
-            }
+        if has(&tool.reuse.force_options, opt) {
+            force = true;
+        }
+        if has(&tool.reuse.on_options, opt) {
             on = true;
         }
-        if has(&tool.reuse_off_options, opt) {
+        if has(&tool.reuse.off_options, opt) {
             off = true;
         }
     }
@@ -189,26 +189,29 @@ fn is_dynamic(path: &str) -> bool {
 /// Where the environments of an invocation go, relative to the workspace (`None`: unknown).
 /// `working_directory` is the step's effective working directory.
 pub fn envdir(tool: &ToolSpec, args: &ToolArgs, working_directory: Option<&str>) -> Option<String> {
-    let noxdir = project_dir(args, working_directory)?;
+    let base = match tool.envdir.relative_to {
+        RelativeTo::Config => project_dir(args, working_directory)?,
+        RelativeTo::Home => HOME.to_string(),
+    };
     match &args.envdir {
-        None => Some(glob::join(&noxdir, &tool.default_envdir)),
+        None => Some(glob::join(&base, &tool.envdir.default)),
         Some(e) if is_dynamic(e) => None,
         Some(e) if args.envdir_home => {
             let rest = e.trim_start_matches('~').trim_start_matches('/');
             Some(glob::normalize(&format!("{HOME}/{rest}")))
         }
-        Some(e) => Some(glob::join(&noxdir, e)),
+        Some(e) => Some(glob::join(&base, e)),
     }
 }
 
-/// The directory of the noxfile (the project), relative to the workspace (`None`: unknown).
+/// The directory of the config file (the project), relative to the workspace (`None`: unknown).
 pub fn project_dir(args: &ToolArgs, working_directory: Option<&str>) -> Option<String> {
     let wd = working_directory.unwrap_or("");
     if is_dynamic(wd) {
         return None;
     }
     let wd = glob::normalize(wd);
-    let noxfile_dir = match &args.noxfile {
+    let config_dir = match &args.config {
         Some(f) if is_dynamic(f) => return None,
         Some(f) => f
             .rsplit_once(['/', '\\'])
@@ -216,7 +219,7 @@ pub fn project_dir(args: &ToolArgs, working_directory: Option<&str>) -> Option<S
             .to_string(),
         None => String::new(),
     };
-    Some(glob::join(&wd, &noxfile_dir))
+    Some(glob::join(&wd, &config_dir))
 }
 
 /// How the home directory is written in computed paths: an absolute path with a marker

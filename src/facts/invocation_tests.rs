@@ -9,8 +9,11 @@ fn k() -> Knowledge {
 fn first(script: &str) -> Option<(String, ToolArgs)> {
     let k = k();
     scan(script, Dialect::Posix).iter().find_map(|c| {
-        let i = match_tool(&k, &k.nox, &c.words)?;
-        Some((c.words[i].text.clone(), parse_args(&k.nox, &c.words, i)))
+        let i = match_tool(&k, &k.tools[0], &c.words)?;
+        Some((
+            c.words[i].text.clone(),
+            parse_args(&k.tools[0], &c.words, i),
+        ))
     })
 }
 
@@ -96,7 +99,7 @@ fn envdir_is_computed() {
     let k = k();
     let dir = |s: &str, wd: Option<&str>| {
         let (_, a) = first(s).unwrap();
-        envdir(&k.nox, &a, wd)
+        envdir(&k.tools[0], &a, wd)
     };
     assert_eq!(dir("nox", None).as_deref(), Some(".nox"));
     assert_eq!(dir("nox", Some("pkg")).as_deref(), Some("pkg/.nox"));

@@ -1,10 +1,12 @@
 //! Cache steps: what they restore or save, which paths they cover, what their key hashes.
 
 use crate::expr;
-use crate::source::Span;
+
 use crate::workflow::{Env, Str};
 
-use super::glob;
+use crate::knowledge::glob;
+use crate::source::{FileId, Location};
+
 use super::invocation::cache_path;
 
 /// A three-valued answer: rules say nothing on `Unknown`.
@@ -25,12 +27,12 @@ pub struct PathLine {
     pub path: Option<String>,
     /// A `!` line excludes what it matches.
     pub exclude: bool,
-    /// The line's span in the file.
-    pub span: Span,
+    /// The line, in the file it is written in.
+    pub location: Location,
 }
 
-/// Splits a `path:` value into lines with file spans.
-pub fn path_lines(src: &str, path: &Str<'_>) -> Vec<PathLine> {
+/// Splits a `path:` value (written in `file`, whose text is `src`) into lines with locations.
+pub fn path_lines(file: FileId, src: &str, path: &Str<'_>) -> Vec<PathLine> {
     let map = path.node.scalar_map(src);
     let mut out = vec![];
     let mut offset = 0;
@@ -48,7 +50,7 @@ pub fn path_lines(src: &str, path: &Str<'_>) -> Vec<PathLine> {
         out.push(PathLine {
             path: cache_path(text),
             exclude,
-            span: map.to_source(start..start + line.trim().len()),
+            location: Location::new(file, map.to_source(start..start + line.trim().len())),
         });
     }
     out
@@ -73,10 +75,12 @@ pub fn covers(lines: &[PathLine], target: &str) -> Answer {
     }
 }
 
-/// Where `env.NAME` is looked up: step, then job, then workflow `env:`.
+/// Where `env.NAME` is looked up: step, then (inside composite actions) each caller's step,
+/// then job, then workflow `env:`.
+#[derive(Clone, Debug)]
 pub struct EnvChain<'e, 'a> {
     /// Innermost first.
-    pub scopes: [&'e Env<'a>; 3],
+    pub scopes: Vec<&'e Env<'a>>,
 }
 
 /// What `env.NAME` is, as far as the `env:` blocks say.
@@ -92,7 +96,7 @@ pub enum Lookup<'a> {
 impl<'a> EnvChain<'_, 'a> {
     /// Looks `name` up, innermost scope first.
     pub fn get(&self, name: &str) -> Lookup<'a> {
-        for env in self.scopes {
+        for env in &self.scopes {
             if let Some(v) = env.get(name) {
                 return Lookup::Declared(v);
             }
@@ -179,7 +183,7 @@ mod tests {
             value: node.as_str().unwrap(),
             node,
         };
-        path_lines(&src, &s)
+        path_lines(FileId(0), &src, &s)
     }
 
     #[test]
@@ -214,8 +218,8 @@ mod tests {
             value: node.as_str().unwrap(),
             node,
         };
-        let l = path_lines(src, &s);
-        assert_eq!(&src[l[1].span.clone()], ".nox");
+        let l = path_lines(FileId(0), src, &s);
+        assert_eq!(&src[l[1].location.span.clone()], ".nox");
     }
 
     fn no_env() -> Env<'static> {
@@ -226,7 +230,7 @@ mod tests {
     fn key_hash_patterns() {
         let e = no_env();
         let chain = EnvChain {
-            scopes: [&e, &e, &e],
+            scopes: vec![&e, &e, &e],
         };
         let h = |key: &str| key_hashes(key, &chain, "pyproject.toml");
         assert_eq!(
@@ -286,7 +290,7 @@ mod tests {
         }
         let empty = no_env();
         let chain = EnvChain {
-            scopes: [&empty, &env, &empty],
+            scopes: vec![&empty, &env, &empty],
         };
         assert_eq!(
             key_hashes("k-${{ env.H }}", &chain, "pyproject.toml"),

@@ -1,0 +1,11 @@
+//! The engine, in three steps: [`select`] (which rules run, at which severity), [`lint`] (one
+//! file, pure: everything it reads comes through the [`SourceDb`](crate::source::SourceDb)) and
+//! [`run`] (many files in parallel, each isolated from a panic in another).
+
+pub mod lint;
+pub mod run;
+pub mod select;
+
+pub use lint::{lint, lint_buffer};
+pub use run::{Input, Outcome, run};
+pub use select::{Selection, SelectionError, Settings, selector_matches};

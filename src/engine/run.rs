@@ -1,0 +1,125 @@
+//! Runs many files: reads each into the source database, lints it, renders it while its text
+//! is in memory, then lets the text go, so memory stays flat however many files there are.
+//! Files are linted in parallel; a panic on one file is caught and reported as an internal
+//! error for that file, and the others are still linted.
+
+use std::path::PathBuf;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use crate::diagnostic::Diagnostic;
+use crate::knowledge::Knowledge;
+use crate::source::{FileId, InputError, SourceDb, SourceFile};
+
+use super::{Settings, lint};
+
+/// One input of a run.
+#[derive(Clone, Debug)]
+pub enum Input {
+    /// A file on disk (or in the database's memory).
+    Path(PathBuf),
+    /// Standard input, named for reports.
+    Stdin(String),
+}
+
+/// What linting one input produced.
+pub enum Outcome<T> {
+    /// The file was linted: its diagnostics and what the render function made of them.
+    Linted {
+        /// Number of diagnostics per severity: errors, warnings, infos.
+        counts: [usize; 3],
+        /// The rendered output.
+        rendered: T,
+    },
+    /// The input could not be read.
+    Unreadable(InputError),
+}
+
+/// Lints every input in parallel and returns the outcomes in input order. `render` turns one
+/// file's diagnostics into output while the file's text is still in memory.
+pub fn run<T: Send>(
+    db: &SourceDb,
+    inputs: &[Input],
+    knowledge: &Knowledge,
+    settings: &Settings,
+    render: &(dyn Fn(&SourceDb, &SourceFile, &[Diagnostic]) -> T + Sync),
+) -> Vec<Outcome<T>> {
+    let load = |input: &Input| -> Result<FileId, InputError> {
+        match input {
+            Input::Path(p) => db.open(p),
+            Input::Stdin(name) => SourceFile::read_stdin(name).map(|f| db.add(f)),
+        }
+    };
+    let lint_input = |input: &Input| -> Outcome<T> {
+        let id = match load(input) {
+            Ok(id) => id,
+            Err(e) => return Outcome::Unreadable(e),
+        };
+        let Some(file) = db.get(id) else {
+            return Outcome::Unreadable(InputError {
+                path: db.name(id),
+                message: "the file could not be read again".into(),
+            });
+        };
+        let diags = lint(db, id, knowledge, settings);
+        let mut counts = [0; 3];
+        for d in &diags {
+            counts[d.severity as usize] += 1;
+        }
+        let rendered = render(db, &file, &diags);
+        db.release(id);
+        Outcome::Linted { counts, rendered }
+    };
+    let one = |input: &Input| -> Outcome<T> {
+        // A panic is a bug; it must not take the other files down with it.
+        std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lint_input(input))).unwrap_or_else(
+            |_| {
+                let path = match input {
+                    Input::Path(p) => crate::source::display_path(p),
+                    Input::Stdin(name) => name.clone(),
+                };
+                Outcome::Unreadable(InputError {
+                    path,
+                    message: "internal error: cachelint panicked on this file (please report it)"
+                        .into(),
+                })
+            },
+        )
+    };
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(inputs.len());
+    if threads <= 1 {
+        return inputs.iter().map(one).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let results: Mutex<Vec<Option<Outcome<T>>>> =
+        Mutex::new((0..inputs.len()).map(|_| None).collect());
+    std::thread::scope(|s| {
+        for _ in 0..threads {
+            s.spawn(|| {
+                loop {
+                    let i = next.fetch_add(1, Ordering::Relaxed);
+                    let Some(input) = inputs.get(i) else { break };
+                    let outcome = one(input);
+                    if let Ok(mut r) = results.lock() {
+                        r[i] = Some(outcome);
+                    }
+                }
+            });
+        }
+    });
+    results
+        .into_inner()
+        .unwrap_or_else(|e| e.into_inner())
+        .into_iter()
+        .map(|o| {
+            o.unwrap_or_else(|| {
+                Outcome::Unreadable(InputError {
+                    path: String::new(),
+                    message: "internal error: a worker stopped".into(),
+                })
+            })
+        })
+        .collect()
+}

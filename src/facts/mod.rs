@@ -1,0 +1,471 @@
+//! What a job does, as far as the rules care: where it runs each tool and where it caches.
+//! Computed once per job by the engine and handed to every rule. Every fact has a [`Location`]
+//! in the file it is written in (a composite action's `action.yml` for its steps) and, inside
+//! composite actions, the chain of `uses:` sites that led there.
+
+pub mod cache;
+pub mod invocation;
+
+pub use cache::{Answer, EnvChain, PathLine};
+pub use invocation::Reuse;
+
+use crate::expr;
+use crate::knowledge::{Knowledge, ToolSpec, glob};
+use crate::shell::{self, Dialect};
+use crate::source::{FileId, Location};
+use crate::workflow::{ActionRef, Job, Step, StepKind, Str, Workflow};
+use crate::yaml::Node;
+
+use cache::{Lookup, path_lines};
+use invocation::{envdir, match_tool, parse_args, project_dir};
+
+/// One invocation of a tool.
+#[derive(Clone, Debug)]
+pub struct Invocation {
+    /// Index of the step in the job (for a step inside a composite action: the caller's).
+    pub step: usize,
+    /// When the step runs (steps of one `parallel:` group share it).
+    pub order: usize,
+    /// From the command word to the tool word (`python -m nox`), in the file it is written in;
+    /// for a runner action, its `uses:` value.
+    pub at: Location,
+    /// The `uses:` sites that led into the composite action holding it, outermost first.
+    pub via: Vec<Location>,
+    /// Whether an action (a `uses:` step) runs the tool rather than a script.
+    pub runner_action: bool,
+    /// Whether it creates environments.
+    pub creates_envs: bool,
+    /// Where they go, workspace-relative (`None`: unknown).
+    pub envdir: Option<String>,
+    /// The config file's directory, workspace-relative (`None`: unknown).
+    pub project_dir: Option<String>,
+    /// Reuse options.
+    pub reuse: Reuse,
+}
+
+impl Invocation {
+    /// Where it is reported: in the linted file (the outermost `uses:` for one inside a
+    /// composite action).
+    pub fn reported(&self) -> Location {
+        self.via.first().cloned().unwrap_or_else(|| self.at.clone())
+    }
+
+    /// Whether an action runs it (a runner action, or a composite action's step).
+    pub fn in_action(&self) -> bool {
+        self.runner_action || !self.via.is_empty()
+    }
+}
+
+/// A step that restores and/or saves a cache.
+#[derive(Clone, Debug)]
+pub struct CacheStep<'a> {
+    /// Index of the step in the job (for a step inside a composite action: the caller's).
+    pub step: usize,
+    /// When the step runs (steps of one `parallel:` group share it).
+    pub order: usize,
+    /// The `uses:` value.
+    pub uses: Str<'a>,
+    /// Where the `uses:` value is written.
+    pub at: Location,
+    /// The `uses:` sites that led into the composite action holding it, outermost first.
+    pub via: Vec<Location>,
+    /// Whether it restores.
+    pub restores: bool,
+    /// Whether it saves.
+    pub saves: bool,
+    /// The `path:` lines (`None`: no path input, or not a string).
+    pub paths: Option<Vec<PathLine>>,
+    /// The `key:` input.
+    pub key: Option<Str<'a>>,
+    /// Where the key is written.
+    pub key_at: Option<Location>,
+    /// The `restore-keys:` input.
+    pub restore_keys: Option<Str<'a>>,
+    /// The `env:` scopes the step's expressions see.
+    pub env: EnvChain<'a, 'a>,
+}
+
+impl CacheStep<'_> {
+    /// Where it is reported: in the linted file.
+    pub fn reported(&self) -> Location {
+        self.via.first().cloned().unwrap_or_else(|| self.at.clone())
+    }
+
+    /// Where its key is reported: in the linted file.
+    pub fn key_reported(&self) -> Location {
+        match (self.via.first(), &self.key_at) {
+            (Some(v), _) => v.clone(),
+            (None, Some(k)) => k.clone(),
+            (None, None) => self.at.clone(),
+        }
+    }
+}
+
+/// Everything the rules need to know about one job.
+#[derive(Debug, Default)]
+pub struct JobFacts<'a> {
+    /// Per tool (in the order of [`Knowledge::tools`]): its invocations, in step order.
+    pub tools: Vec<Vec<Invocation>>,
+    /// Cache steps, in step order.
+    pub caches: Vec<CacheStep<'a>>,
+}
+
+impl JobFacts<'_> {
+    /// The invocations of the tool with this index.
+    pub fn invocations(&self, tool: usize) -> &[Invocation] {
+        self.tools.get(tool).map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Whether an `if:` is literally false (the job or step never runs).
+pub fn is_literally_false(cond: Option<&Node<'_>>) -> bool {
+    let Some(text) = cond.and_then(|n| n.as_str()) else {
+        return false;
+    };
+    let t = text.trim();
+    let t = t
+        .strip_prefix("${{")
+        .and_then(|t| t.strip_suffix("}}"))
+        .unwrap_or(t)
+        .trim();
+    t == "false"
+}
+
+/// The script language of a `run:` step: its effective shell, else the runner's default.
+pub fn dialect(shell: Option<&str>, job: &Job<'_>) -> Dialect {
+    match shell {
+        Some(s) => {
+            let program = s.split_whitespace().next().unwrap_or("");
+            let program = program.rsplit(['/', '\\']).next().unwrap_or(program);
+            match program.trim_end_matches(".exe") {
+                "bash" | "sh" | "zsh" | "dash" | "ksh" | "ash" | "busybox" | "msys2" => {
+                    Dialect::Posix
+                }
+                "pwsh" | "powershell" => Dialect::PowerShell,
+                "cmd" => Dialect::Cmd,
+                "{0}" => Dialect::Posix,
+                _ => Dialect::Other,
+            }
+        }
+        None => {
+            let windows = job
+                .runs_on
+                .and_then(|n| n.as_str())
+                .is_some_and(|r| r.to_ascii_lowercase().contains("windows") && !r.contains("${{"));
+            if windows {
+                Dialect::PowerShell
+            } else {
+                Dialect::Posix
+            }
+        }
+    }
+}
+
+/// Resolves `${{ env.NAME }}` and `${{ github.workspace }}` in a path from the `env:` blocks in
+/// scope. `None` when any part is not known statically (a step output, a variable set at run
+/// time).
+pub fn resolve_path(text: &str, env: &EnvChain<'_, '_>) -> Option<String> {
+    resolve_depth(text, env, 0)
+}
+
+fn resolve_depth(text: &str, env: &EnvChain<'_, '_>, depth: usize) -> Option<String> {
+    let sites = expr::find(text);
+    if sites.is_empty() {
+        return Some(text.to_string());
+    }
+    if depth > 4 {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for site in sites {
+        out.push_str(text.get(at..site.range.start)?);
+        let name = site.body.trim();
+        let value = if name == "github.workspace" {
+            ".".to_string()
+        } else {
+            let var = name.strip_prefix("env.")?;
+            let Lookup::Declared(declared) = env.get(var) else {
+                return None;
+            };
+            resolve_depth(declared.value, env, depth + 1)?
+        };
+        out.push_str(&value);
+        at = site.range.end;
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
+}
+
+/// A local composite action a workflow uses, parsed.
+#[derive(Debug)]
+pub struct LocalAction<'a> {
+    /// The path its `uses:` names (see [`local_action_key`]).
+    pub key: String,
+    /// Its `action.yml`.
+    pub file: FileId,
+    /// The text of that file.
+    pub text: &'a str,
+    /// The parsed action.
+    pub action: Workflow<'a>,
+}
+
+/// The file being linted.
+#[derive(Clone, Copy, Debug)]
+pub struct Linted<'a> {
+    /// Its id.
+    pub file: FileId,
+    /// Its text.
+    pub text: &'a str,
+}
+
+/// The key under which a `uses: ./path` or `uses: $/path` action is looked up: the normalised
+/// path from the repository root (`""` for the root action).
+pub fn local_action_key(action: &ActionRef<'_>) -> Option<String> {
+    match action {
+        ActionRef::Local { path } | ActionRef::SelfRepo { path } => Some(glob::normalize(path)),
+        _ => None,
+    }
+}
+
+/// How deep composite actions are followed into each other.
+const MAX_COMPOSITE_DEPTH: usize = 4;
+
+struct Cx<'c, 'a> {
+    k: &'c Knowledge,
+    wf: &'a Workflow<'a>,
+    job: &'a Job<'a>,
+    actions: &'a [LocalAction<'a>],
+}
+
+/// Where a step is, and how the job got there.
+#[derive(Clone)]
+struct Site<'a> {
+    /// The file the step is written in, and its text.
+    file: FileId,
+    text: &'a str,
+    /// The step index and order in the job (a composite's steps take their caller's).
+    index: usize,
+    order: usize,
+    /// The `uses:` sites that led here, outermost first.
+    via: Vec<Location>,
+    /// The `env:` blocks of the calling steps, innermost first.
+    callers_env: Vec<&'a crate::workflow::Env<'a>>,
+}
+
+/// Analyses a job's steps, following the local composite actions in `actions`.
+pub fn analyze_job<'a>(
+    k: &Knowledge,
+    linted: Linted<'a>,
+    wf: &'a Workflow<'a>,
+    job: &'a Job<'a>,
+    actions: &'a [LocalAction<'a>],
+) -> JobFacts<'a> {
+    let mut facts = JobFacts {
+        tools: vec![vec![]; k.tools.len()],
+        caches: vec![],
+    };
+    if is_literally_false(job.if_cond) {
+        return facts;
+    }
+    let cx = Cx {
+        k,
+        wf,
+        job,
+        actions,
+    };
+    for step in job.steps() {
+        let site = Site {
+            file: linted.file,
+            text: linted.text,
+            index: step.index,
+            order: step.order,
+            via: vec![],
+            callers_env: vec![],
+        };
+        visit(&cx, step, &site, &mut facts);
+    }
+    facts
+}
+
+fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut JobFacts<'a>) {
+    if is_literally_false(step.if_cond) {
+        return;
+    }
+    let k = cx.k;
+    let chain = env_chain_at(cx.wf, cx.job, step, &site.callers_env);
+    // An unresolvable working directory makes the envdir unknown (`$` marks it so).
+    let resolve = |w: Str<'_>| resolve_path(w.value, &chain).unwrap_or_else(|| "$unknown".into());
+    if let Some(run) = step.run() {
+        let dialect = dialect(run.shell.map(|s| s.value), cx.job);
+        let wd = run.working_directory.map(resolve);
+        scan_script(cx, site, &run.script, dialect, wd.as_deref(), facts);
+        return;
+    }
+    let (Some(action), Some(uses)) = (step.action(), uses_of(step)) else {
+        return;
+    };
+    let uses_at = Location::new(site.file, uses.span());
+    if let Some(key) = local_action_key(action) {
+        if site.via.len() >= MAX_COMPOSITE_DEPTH {
+            return;
+        }
+        let Some(composite) = cx.actions.iter().find(|a| a.key == key) else {
+            return;
+        };
+        let mut via = site.via.clone();
+        via.push(uses_at);
+        let mut callers_env = vec![&step.env];
+        callers_env.extend(site.callers_env.iter().copied());
+        let inner = Site {
+            file: composite.file,
+            text: composite.text,
+            index: site.index,
+            order: site.order,
+            via,
+            callers_env,
+        };
+        for s in &composite.action.action_steps {
+            visit(cx, s, &inner, facts);
+        }
+        return;
+    }
+    let Some(name) = action.name() else { return };
+    if let Some(cache) = k.cache_action(&name) {
+        let key = step.input(&cache.key_input);
+        facts.caches.push(CacheStep {
+            step: site.index,
+            order: site.order,
+            uses,
+            at: uses_at,
+            via: site.via.clone(),
+            // `lookup-only: true` checks for a cache without restoring it.
+            restores: cache.restores
+                && step.input(&cache.lookup_only_input).map(|v| v.value.trim()) != Some("true"),
+            saves: cache.saves,
+            paths: step
+                .input(&cache.path_input)
+                .map(|p| path_lines(site.file, site.text, &p)),
+            key_at: key.map(|k| Location::new(site.file, k.span())),
+            key,
+            restore_keys: step.input(&cache.restore_keys_input),
+            env: chain,
+        });
+        return;
+    }
+    for (t, tool) in k.tools.iter().enumerate() {
+        if let Some(runner) = tool.runner_actions.iter().find(|a| a.uses == name) {
+            let wd = runner
+                .working_directory_input
+                .as_deref()
+                .and_then(|i| step.input(i))
+                .map(resolve);
+            let wd = wd.as_deref();
+            let args = parse_args(tool, &[], 0);
+            facts.tools[t].push(Invocation {
+                step: site.index,
+                order: site.order,
+                at: uses_at.clone(),
+                via: site.via.clone(),
+                runner_action: true,
+                creates_envs: true,
+                envdir: envdir(tool, &args, wd),
+                project_dir: project_dir(&args, wd),
+                reuse: Reuse::Default,
+            });
+        } else if let Some(sa) = tool.script_actions.iter().find(|a| a.uses == name)
+            && let Some(script) = step.input(&sa.input)
+        {
+            scan_tool(cx, site, (t, tool), &script, Dialect::Posix, None, facts);
+        }
+    }
+}
+
+fn uses_of<'a>(step: &Step<'a>) -> Option<Str<'a>> {
+    match &step.kind {
+        StepKind::Uses { uses, .. } => Some(*uses),
+        _ => None,
+    }
+}
+
+fn scan_script(
+    cx: &Cx<'_, '_>,
+    site: &Site<'_>,
+    script: &Str<'_>,
+    dialect: Dialect,
+    wd: Option<&str>,
+    facts: &mut JobFacts<'_>,
+) {
+    for (t, tool) in cx.k.tools.iter().enumerate() {
+        scan_tool(cx, site, (t, tool), script, dialect, wd, facts);
+    }
+}
+
+fn scan_tool(
+    cx: &Cx<'_, '_>,
+    site: &Site<'_>,
+    (t, tool): (usize, &ToolSpec),
+    script: &Str<'_>,
+    dialect: Dialect,
+    wd: Option<&str>,
+    facts: &mut JobFacts<'_>,
+) {
+    // Every way to run the tool names it: scripts that do not are not scanned, and commands
+    // that do not are dropped while scanning.
+    let needles = tool.needles();
+    if !needles
+        .iter()
+        .any(|n| memchr::memmem::find(script.value.as_bytes(), n.as_bytes()).is_some())
+    {
+        return;
+    }
+    let mut map = None;
+    for cmd in shell::scan_for(script.value, dialect, &needles) {
+        let Some(i) = match_tool(cx.k, tool, &cmd.words) else {
+            continue;
+        };
+        let args = parse_args(tool, &cmd.words, i);
+        let (Some(first), Some(last)) = (cmd.words.first(), cmd.words.get(i)) else {
+            continue;
+        };
+        let span = map
+            .get_or_insert_with(|| script.node.scalar_map(site.text))
+            .to_source(first.span.start..last.span.end);
+        facts.tools[t].push(Invocation {
+            step: site.index,
+            order: site.order,
+            at: Location::new(site.file, span),
+            via: site.via.clone(),
+            runner_action: false,
+            creates_envs: args.creates_envs,
+            envdir: envdir(tool, &args, wd),
+            project_dir: project_dir(&args, wd),
+            reuse: args.reuse,
+        });
+    }
+}
+
+/// The `env:` scopes of a step of the job: step, job, workflow.
+pub fn env_chain<'e, 'a>(
+    wf: &'e Workflow<'a>,
+    job: &'e Job<'a>,
+    step: &'e Step<'a>,
+) -> EnvChain<'e, 'a> {
+    env_chain_at(wf, job, step, &[])
+}
+
+/// The `env:` scopes of a step, inside composite actions too: the step, each calling step
+/// (innermost first), the job, the workflow.
+fn env_chain_at<'e, 'a>(
+    wf: &'e Workflow<'a>,
+    job: &'e Job<'a>,
+    step: &'e Step<'a>,
+    callers: &[&'e crate::workflow::Env<'a>],
+) -> EnvChain<'e, 'a> {
+    let mut scopes = Vec::with_capacity(callers.len() + 3);
+    scopes.push(&step.env);
+    scopes.extend(callers.iter().copied());
+    scopes.push(&job.env);
+    scopes.push(&wf.env);
+    EnvChain { scopes }
+}
