@@ -47,8 +47,47 @@ fn is_package_spec(word: &str, package: &str) -> bool {
     rest.is_empty() || rest.starts_with(['[', '@', '=', '<', '>', '~', '!', ' ', ';'])
 }
 
-/// Index of the word naming `tool` if `words` invoke it (directly or through a launcher).
+/// At most this many wrappers are peeled off one command (`xvfb-run -a chronic nox`).
+const MAX_WRAPPERS: usize = 8;
+
+/// Index of the word naming `tool` if `words` invoke it (directly, through a launcher, or after
+/// wrappers such as `xvfb-run -a` from the data).
 pub fn match_tool(k: &Knowledge, tool: &ToolSpec, words: &[Word]) -> Option<usize> {
+    let mut start = 0;
+    for _ in 0..=MAX_WRAPPERS {
+        if let Some(i) = match_direct(k, tool, words.get(start..)?) {
+            return Some(start + i);
+        }
+        start += wrapped_start(k, words.get(start..)?)?;
+    }
+    None
+}
+
+/// If `words[0]` is a wrapper from the data, where the wrapped command starts.
+fn wrapped_start(k: &Knowledge, words: &[Word]) -> Option<usize> {
+    let first = words.first()?;
+    let program = basename(&first.text);
+    let w = k.wrappers.iter().find(|w| w.matches_program(program))?;
+    let mut i = 1;
+    while let Some(word) = words.get(i) {
+        let t = word.text.as_str();
+        if t == "--" {
+            i += 1;
+            break;
+        }
+        if !t.starts_with('-') || t == "-" {
+            break;
+        }
+        if w.no_command_options.iter().any(|o| o == t) {
+            return None;
+        }
+        let takes_value = !t.contains('=') && w.options_with_value.iter().any(|o| o == t);
+        i += if takes_value { 2 } else { 1 };
+    }
+    (i < words.len()).then_some(i)
+}
+
+fn match_direct(k: &Knowledge, tool: &ToolSpec, words: &[Word]) -> Option<usize> {
     let first = words.first()?;
     if first.text.contains("${{") {
         return None;

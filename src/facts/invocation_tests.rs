@@ -137,3 +137,34 @@ fn cache_paths_normalise() {
     assert_eq!(cache_path("${{ steps.x.outputs.dir }}"), None);
     assert_eq!(cache_path("$HOME/.nox"), None);
 }
+
+#[test]
+fn wrappers_from_the_data() {
+    for script in [
+        "xvfb-run nox -s gui",
+        "xvfb-run -a nox -s gui",
+        "xvfb-run -a -s '-screen 0 1024x768x24' nox -s gui",
+        "xvfb-run --server-args=-noreset python -m nox",
+        "ionice -c 3 nox",
+        "chronic nox -s lint",
+        "catchsegv nox",
+        "xvfb-run -a chronic uvx nox",
+        "nice -n 10 xvfb-run nox",
+        "stdbuf -oL nox",
+    ] {
+        assert_eq!(
+            first(script).map(|(w, _)| w).as_deref(),
+            Some("nox"),
+            "{script}"
+        );
+    }
+    for script in [
+        "xvfb-run",
+        "xvfb-run -a",
+        "ionice -p 123 nox",
+        "chronic echo nox",
+        "xvfb-run -s nox",
+    ] {
+        assert!(first(script).is_none(), "{script}");
+    }
+}

@@ -26,6 +26,8 @@ pub struct Invocation {
     pub step: usize,
     /// When the step runs (steps of one `parallel:` group share it).
     pub order: usize,
+    /// Visit order within the job: tells apart the steps of one composite action.
+    pub seq: usize,
     /// From the command word to the tool word (`python -m nox`), in the file it is written in;
     /// for a runner action, its `uses:` value.
     pub at: Location,
@@ -63,6 +65,8 @@ pub struct CacheStep<'a> {
     pub step: usize,
     /// When the step runs (steps of one `parallel:` group share it).
     pub order: usize,
+    /// Visit order within the job: tells apart the steps of one composite action.
+    pub seq: usize,
     /// The `uses:` value.
     pub uses: Str<'a>,
     /// Where the `uses:` value is written.
@@ -98,6 +102,27 @@ impl CacheStep<'_> {
             (None, Some(k)) => k.clone(),
             (None, None) => self.at.clone(),
         }
+    }
+}
+
+/// Whether a step (`order`, `step`, `seq` of a fact) certainly runs before another: an earlier
+/// step of the job, or an earlier step of the same composite action call.
+pub fn runs_before(a: (usize, usize, usize), b: (usize, usize, usize)) -> bool {
+    let ((a_order, a_step, a_seq), (b_order, b_step, b_seq)) = (a, b);
+    a_order < b_order || (a_step == b_step && a_seq < b_seq)
+}
+
+impl Invocation {
+    /// (`order`, `step`, `seq`), for [`runs_before`].
+    pub fn when(&self) -> (usize, usize, usize) {
+        (self.order, self.step, self.seq)
+    }
+}
+
+impl CacheStep<'_> {
+    /// (`order`, `step`, `seq`), for [`runs_before`].
+    pub fn when(&self) -> (usize, usize, usize) {
+        (self.order, self.step, self.seq)
     }
 }
 
@@ -233,6 +258,8 @@ const MAX_COMPOSITE_DEPTH: usize = 4;
 
 struct Cx<'c, 'a> {
     k: &'c Knowledge,
+    /// Steps visited so far (the next step's `seq`).
+    seq: std::cell::Cell<usize>,
     wf: &'a Workflow<'a>,
     job: &'a Job<'a>,
     actions: &'a [LocalAction<'a>],
@@ -247,6 +274,8 @@ struct Site<'a> {
     /// The step index and order in the job (a composite's steps take their caller's).
     index: usize,
     order: usize,
+    /// This step's visit order.
+    seq: usize,
     /// The `uses:` sites that led here, outermost first.
     via: Vec<Location>,
     /// The `env:` blocks of the calling steps, innermost first.
@@ -270,6 +299,7 @@ pub fn analyze_job<'a>(
     }
     let cx = Cx {
         k,
+        seq: std::cell::Cell::new(0),
         wf,
         job,
         actions,
@@ -280,6 +310,7 @@ pub fn analyze_job<'a>(
             text: linted.text,
             index: step.index,
             order: step.order,
+            seq: 0,
             via: vec![],
             callers_env: vec![],
         };
@@ -293,6 +324,12 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
         return;
     }
     let k = cx.k;
+    let seq = cx.seq.get();
+    cx.seq.set(seq + 1);
+    let site = &Site {
+        seq,
+        ..site.clone()
+    };
     let chain = env_chain_at(cx.wf, cx.job, step, &site.callers_env);
     // An unresolvable working directory makes the envdir unknown (`$` marks it so).
     let resolve = |w: Str<'_>| resolve_path(w.value, &chain).unwrap_or_else(|| "$unknown".into());
@@ -322,6 +359,7 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
             text: composite.text,
             index: site.index,
             order: site.order,
+            seq: site.seq,
             via,
             callers_env,
         };
@@ -336,6 +374,7 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
         facts.caches.push(CacheStep {
             step: site.index,
             order: site.order,
+            seq: site.seq,
             uses,
             at: uses_at,
             via: site.via.clone(),
@@ -365,6 +404,7 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
             facts.tools[t].push(Invocation {
                 step: site.index,
                 order: site.order,
+                seq: site.seq,
                 at: uses_at.clone(),
                 via: site.via.clone(),
                 runner_action: true,
@@ -434,6 +474,7 @@ fn scan_tool(
         facts.tools[t].push(Invocation {
             step: site.index,
             order: site.order,
+            seq: site.seq,
             at: Location::new(site.file, span),
             via: site.via.clone(),
             runner_action: false,

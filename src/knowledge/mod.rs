@@ -262,10 +262,35 @@ pub struct SetupAction {
     pub version_env: Option<String>,
 }
 
+/// A command that runs the command after its options (`xvfb-run -a nox`). The shell layer
+/// knows the shell's own (`env`, `sudo`, `time`, `timeout`, `exec`, `xargs`...); these are
+/// the ones seen in CI scripts around Python tools.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Wrapper {
+    /// Glob patterns for the command word's last path component.
+    pub program: Vec<String>,
+    /// Options whose value is the next word.
+    #[serde(default)]
+    pub options_with_value: Vec<String>,
+    /// Options with which it runs no command (`ionice -p PID`).
+    #[serde(default)]
+    pub no_command_options: Vec<String>,
+}
+
+impl Wrapper {
+    /// Whether a command word's last path component is this wrapper.
+    pub fn matches_program(&self, program: &str) -> bool {
+        !program.contains('/') && self.program.iter().any(|p| glob::matches_name(p, program))
+    }
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct LaunchersFile {
     launchers: Vec<Launcher>,
+    #[serde(default)]
+    wrappers: Vec<Wrapper>,
 }
 
 #[derive(Deserialize)]
@@ -287,6 +312,8 @@ pub struct Knowledge {
     pub tools: Vec<ToolSpec>,
     /// Launchers shared by all Python tools.
     pub launchers: Vec<Launcher>,
+    /// Wrappers around any command.
+    pub wrappers: Vec<Wrapper>,
     /// Cache actions.
     pub cache_actions: Vec<CacheAction>,
     /// Setup actions.
@@ -306,9 +333,11 @@ impl Knowledge {
         for (name, text) in TOOLS.iter().chain(extra_tools) {
             tools.push(parse_file::<ToolSpec>(name, text)?);
         }
+        let launchers = parse_file::<LaunchersFile>(LAUNCHERS.0, LAUNCHERS.1)?;
         let k = Knowledge {
             tools,
-            launchers: parse_file::<LaunchersFile>(LAUNCHERS.0, LAUNCHERS.1)?.launchers,
+            launchers: launchers.launchers,
+            wrappers: launchers.wrappers,
             cache_actions: parse_file::<CacheActionsFile>(CACHE_ACTIONS.0, CACHE_ACTIONS.1)?
                 .actions,
             setup_actions: parse_file::<SetupActionsFile>(SETUP_ACTIONS.0, SETUP_ACTIONS.1)?
@@ -319,11 +348,15 @@ impl Knowledge {
     }
 
     fn validate(&self) -> Result<(), String> {
-        for l in &self.launchers {
-            if l.program.is_empty() || l.program.iter().any(|p| p.is_empty() || p.contains('/')) {
+        let programs = self
+            .launchers
+            .iter()
+            .map(|l| &l.program)
+            .chain(self.wrappers.iter().map(|w| &w.program));
+        for l in programs {
+            if l.is_empty() || l.iter().any(|p| p.is_empty() || p.contains('/')) {
                 return Err(format!(
-                    "rules/tools/launchers.yml: bad program patterns {:?}",
-                    l.program
+                    "rules/tools/launchers.yml: bad program patterns {l:?}"
                 ));
             }
         }

@@ -2,7 +2,7 @@
 //! the job's first run of the tool that creates environments.
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::{Answer, JobFacts};
+use crate::facts::{Answer, JobFacts, runs_before};
 use crate::rules::{Context, RuleMeta, ToolCx, ToolRule};
 use crate::workflow::Job;
 
@@ -47,7 +47,7 @@ impl ToolRule for CacheAfterUse {
             return;
         };
         // A cache step in the same `parallel:` group as the tool does not run before it either.
-        if cache.order < inv.order {
+        if runs_before(cache.when(), inv.when()) {
             return;
         }
         let dir = show_dir(Some(envdir));
