@@ -77,6 +77,11 @@ fn lint_into(
             }
         }
     }
+    // After a syntax error the tree is whatever came before it: its shape and its facts would
+    // be guesses (actionlint, too, reports only the syntax error).
+    if !blocking.is_empty() {
+        return;
+    }
     let (wf, problems) = workflow::build(doc.root.as_ref());
     for p in problems {
         out.push(invalid_workflow::shape(at(p.span), p.message));
