@@ -330,9 +330,10 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
         seq,
         ..site.clone()
     };
-    let chain = env_chain_at(cx.wf, cx.job, step, &site.callers_env);
+    // Built only for the steps that need it (most `run:` steps have no working directory).
+    let chain = || env_chain_at(cx.wf, cx.job, step, &site.callers_env);
     // An unresolvable working directory makes the envdir unknown (`$` marks it so).
-    let resolve = |w: Str<'_>| resolve_path(w.value, &chain).unwrap_or_else(|| "$unknown".into());
+    let resolve = |w: Str<'_>| resolve_path(w.value, &chain()).unwrap_or_else(|| "$unknown".into());
     if let Some(run) = step.run() {
         let dialect = dialect(run.shell.map(|s| s.value), cx.job);
         let wd = run.working_directory.map(resolve);
@@ -388,7 +389,7 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
             key_at: key.map(|k| Location::new(site.file, k.span())),
             key,
             restore_keys: step.input(&cache.restore_keys_input),
-            env: chain,
+            env: chain(),
         });
         return;
     }
