@@ -7,6 +7,12 @@
 //! without a name is the workflow (written to `.github/workflows/x.yml` in an empty repository).
 //! A block whose info string names a file, ` ```python file=noxfile.py `, is written at that
 //! path, relative to the repository root, beside it (a noxfile, a composite action).
+//!
+//! Sample output: every fenced block in `README.md` and `docs/*.md` whose first line is
+//! `$ cachelint ARGS` is run (in the repository root, without colour) and must be exactly what
+//! follows that line, trailing whitespace aside. Rule messages change; after such a change,
+//! `UPDATE_DOCS=1 cargo test --test docs` rewrites the blocks with the real output (review the
+//! diff before committing).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -147,6 +153,211 @@ fn block_extraction_reads_sections_info_strings_and_files() {
     assert_eq!(instead.len(), 1);
     assert_eq!(instead[0].text, "b: 2\n");
     assert!(blocks(page, "Why is this bad?").is_empty());
+}
+
+/// The repository root.
+fn root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A `$ cachelint ARGS` sample in a page: its 0-based line numbers and its arguments.
+struct Sample {
+    /// The `$ cachelint ...` line.
+    command_line: usize,
+    /// The closing fence.
+    end_line: usize,
+    args: Vec<String>,
+}
+
+/// The `$ cachelint` samples of a page, in order.
+fn samples(page: &str) -> Vec<Sample> {
+    let lines: Vec<&str> = page.lines().collect();
+    let mut out = vec![];
+    let mut i = 0;
+    while i < lines.len() {
+        if !lines[i].starts_with("```") {
+            i += 1;
+            continue;
+        }
+        let Some(end) = (i + 1..lines.len()).find(|&j| lines[j].trim_end() == "```") else {
+            break;
+        };
+        if let Some(cmd) = lines
+            .get(i + 1)
+            .and_then(|l| l.strip_prefix("$ cachelint "))
+        {
+            out.push(Sample {
+                command_line: i + 1,
+                end_line: end,
+                args: cmd.split_whitespace().map(String::from).collect(),
+            });
+        }
+        i = end + 1;
+    }
+    out
+}
+
+/// What the binary prints for `args` in the repository root, without colour, each line's
+/// trailing whitespace removed.
+fn sample_output(args: &[String]) -> String {
+    let out = Command::new(env!("CARGO_BIN_EXE_cachelint"))
+        .current_dir(root())
+        .env("NO_COLOR", "1")
+        .env_remove("CLICOLOR_FORCE")
+        .args(args)
+        .output()
+        .unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    text.lines()
+        .map(|l| format!("{}\n", l.trim_end()))
+        .collect()
+}
+
+/// The pages whose `$ cachelint` samples are checked.
+fn sample_pages() -> Vec<PathBuf> {
+    let mut pages = vec![root().join("README.md")];
+    for entry in std::fs::read_dir(root().join("docs")).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            pages.push(path);
+        }
+    }
+    pages.sort();
+    pages
+}
+
+#[test]
+fn sample_output_in_readme_and_docs_is_real() {
+    let update = std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1");
+    let mut wrong = vec![];
+    let mut commands = vec![];
+    for page in sample_pages() {
+        let text = std::fs::read_to_string(&page).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        let mut rewritten = String::new();
+        let mut copied = 0;
+        for sample in samples(&text) {
+            let shown: String = lines[sample.command_line + 1..sample.end_line]
+                .iter()
+                .map(|l| format!("{}\n", l.trim_end()))
+                .collect();
+            let real = sample_output(&sample.args);
+            let name = page.strip_prefix(root()).unwrap().display().to_string();
+            commands.push(format!("{name}: {}", sample.args.join(" ")));
+            if shown != real {
+                wrong.push(format!(
+                    "{name}:{}: `cachelint {}` prints\n{real}\nbut the page shows\n{shown}",
+                    sample.command_line + 1,
+                    sample.args.join(" ")
+                ));
+            }
+            for line in &lines[copied..=sample.command_line] {
+                rewritten.push_str(line);
+                rewritten.push('\n');
+            }
+            rewritten.push_str(&real);
+            copied = sample.end_line;
+        }
+        for line in &lines[copied..] {
+            rewritten.push_str(line);
+            rewritten.push('\n');
+        }
+        if update && rewritten != text {
+            std::fs::write(&page, rewritten).unwrap();
+        }
+    }
+    // The samples this test exists for are there (a renamed block cannot skip the check).
+    for expected in [
+        "README.md: check examples/",
+        "docs/output-formats.md: check examples/ --format json --select nox/key-missing-hash",
+    ] {
+        assert!(
+            commands.iter().any(|c| c == expected),
+            "no `$ cachelint` sample for {expected}; found {commands:?}"
+        );
+    }
+    assert!(
+        update || wrong.is_empty(),
+        "{}\n\nrun `UPDATE_DOCS=1 cargo test --test docs` to rewrite the samples",
+        wrong.join("\n\n")
+    );
+}
+
+/// Integrations that do not exist yet. A paragraph of the docs that names one must say it is
+/// planned; when one ships, take it off this list with the code.
+const NOT_YET: &[&str] = &[
+    "pre-commit",
+    "sarif",
+    "--fix",
+    "autofix",
+    "language server",
+    "lsp",
+    "noqa",
+    "suppression",
+    "cachelint.toml",
+    "[tool.cachelint]",
+    "config file",
+    "--format github",
+    "--format sarif",
+];
+
+#[test]
+fn no_page_promises_what_does_not_exist() {
+    let mut pages = sample_pages();
+    let mut stack = vec![docs_dir()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "md") {
+                pages.push(path);
+            }
+        }
+    }
+    let mut wrong = vec![];
+    for page in pages {
+        let text = std::fs::read_to_string(&page).unwrap().to_lowercase();
+        for paragraph in text.split("\n\n") {
+            for word in NOT_YET {
+                if paragraph.contains(word) && !paragraph.contains("planned") {
+                    wrong.push(format!("{}: {word}: {paragraph}", page.display()));
+                }
+            }
+        }
+    }
+    assert!(wrong.is_empty(), "{}", wrong.join("\n\n"));
+}
+
+#[test]
+fn readme_sample_is_what_the_quick_start_runs() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let quick = readme
+        .split("## Quick start")
+        .nth(1)
+        .expect("README has a Quick start");
+    assert!(
+        quick.contains("cargo run --release -- check examples/"),
+        "the quick start runs `check examples/`"
+    );
+    let first = samples(&readme);
+    assert_eq!(
+        first.first().map(|s| s.args.join(" ")),
+        Some("check examples/".to_string()),
+        "the README's first sample is the quick start's command, in the default format"
+    );
+}
+
+#[test]
+fn sample_extraction_finds_command_blocks_only() {
+    let page = "x\n```\npath:line: template\n```\n```console\n$ cachelint check a --format json\n[]\n```\n```\n$ cachelint rules\n```\n";
+    let s = samples(page);
+    assert_eq!(s.len(), 2, "a template is no command");
+    assert_eq!(s[0].args, ["check", "a", "--format", "json"]);
+    assert_eq!((s[0].command_line, s[0].end_line), (5, 7));
+    // A command that prints nothing.
+    assert_eq!(s[1].args, ["rules"]);
+    assert_eq!((s[1].command_line, s[1].end_line), (9, 10));
 }
 
 #[test]
