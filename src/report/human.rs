@@ -34,8 +34,8 @@ impl SourceCode for Named<'_> {
         after: usize,
     ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
         let (start, end) = (span.offset(), span.offset() + span.len());
-        let first = self.lines.line_col(self.text, start).line - 1;
-        let last = self.lines.line_col(self.text, end).line - 1;
+        let first = self.lines.line_of(self.text, start);
+        let last = self.lines.line_of(self.text, end);
         let first = first.saturating_sub(before);
         let last = last + after + 1;
         let region_start = self.lines.line_start(first);
@@ -130,7 +130,7 @@ pub fn install_panic_hook() {
 fn drawable(file: &SourceFile, d: &Diagnostic) -> bool {
     let text = &file.text;
     let short = |offset: usize| {
-        let line = file.lines().line_col(text, offset).line - 1;
+        let line = file.lines().line_of(text, offset);
         (line.saturating_sub(2)..line + 3).all(|l| {
             let start = file.lines().line_start(l);
             let end = if l + 1 < file.lines().len() {
