@@ -14,19 +14,18 @@ use crate::source::{LineIndex, SourceFile};
 
 use super::{ARROW, BOLD, Summary, paint, severity_style, summary_line};
 
-/// The file's text, for miette's snippets. It has no name, so miette draws each snippet's top
-/// border without a location: miette's location is the first label of the snippet (a job, say,
-/// above the primary command) with a byte column; [`header`] prints the primary location in
-/// characters instead. miette's own `str` source finds
-/// a span by walking from the start of the text; this one cuts out the lines around the span
-/// with the line index first, so each snippet costs what it shows (a file with 20,000
-/// diagnostics rendered in minutes before).
-struct Named<'a> {
+/// The file's text, for miette's snippets. miette's own `str` source finds a span by walking
+/// from the start of the text; this one cuts out the lines around the span with the line index
+/// first, so each snippet costs what it shows (a file with 20,000 diagnostics rendered in
+/// minutes before). It has no name, so miette draws each snippet's top border without a
+/// location: miette would print the first label of each snippet (the job, say, above the nox
+/// command) with a byte column; [`header`] prints the primary location in characters instead.
+struct Indexed<'a> {
     text: &'a str,
     lines: &'a LineIndex,
 }
 
-impl SourceCode for Named<'_> {
+impl SourceCode for Indexed<'_> {
     fn read_span<'a>(
         &'a self,
         span: &SourceSpan,
@@ -63,7 +62,7 @@ impl SourceCode for Named<'_> {
 /// A [`Diagnostic`] seen through miette's trait.
 struct Report<'a> {
     d: &'a Diagnostic,
-    source: Named<'a>,
+    source: Indexed<'a>,
 }
 
 impl fmt::Debug for Report<'_> {
@@ -72,7 +71,7 @@ impl fmt::Debug for Report<'_> {
     }
 }
 
-/// Empty: miette's message line is dropped ([`snippets`]); one empty line is what it draws.
+/// Empty, so that miette's message line is one line, which [`snippets`] drops.
 impl fmt::Display for Report<'_> {
     fn fmt(&self, _f: &mut fmt::Formatter<'_>) -> fmt::Result {
         Ok(())
@@ -146,7 +145,7 @@ fn drawable(file: &SourceFile, d: &Diagnostic) -> bool {
 
 /// `warning[nox/cache-missing]: message` and ` --> path:line:col`: the primary location, in
 /// characters, from the line index (what `concise` and `json` print too). miette's own snippet
-/// header names the first label of each snippet, in bytes, so it is not drawn (see [`Named`]).
+/// header names the first label of each snippet, in bytes, so it is not drawn (see [`Indexed`]).
 fn header(file: &SourceFile, d: &Diagnostic, color: bool, out: &mut String) {
     let at = file.lines().line_col(&file.text, d.span.start);
     let message = d.message.replace(['\n', '\r'], " ");
@@ -191,7 +190,7 @@ fn footer(d: &Diagnostic, color: bool, out: &mut String) {
 fn snippets(handler: &GraphicalReportHandler, file: &SourceFile, d: &Diagnostic) -> Option<String> {
     let report = Report {
         d,
-        source: Named {
+        source: Indexed {
             text: &file.text,
             lines: file.lines(),
         },
