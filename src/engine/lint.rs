@@ -57,9 +57,13 @@ fn lint_into(
         return;
     }
     let doc = yaml::parse(&file.text);
+    // A syntax error or the node limit leave a tree that is only a prefix of the file; an alias
+    // over its budget leaves a whole tree with that alias unexpanded (checked, and reported).
+    let mut partial = false;
     for p in &doc.problems {
         match p {
             Problem::Syntax { span, message } => {
+                partial = true;
                 blocking.push(syntax_error::invalid_yaml(at(span.clone()), message));
             }
             Problem::DuplicateKey { key, first, dup } => {
@@ -70,6 +74,7 @@ fn lint_into(
                 ));
             }
             Problem::TooManyNodes { span } => {
+                partial = true;
                 blocking.push(limit_exceeded::too_many_nodes(at(span.clone())));
             }
             Problem::AliasBudget { span } => {
@@ -79,7 +84,7 @@ fn lint_into(
     }
     // After a syntax error the tree is whatever came before it: its shape and its facts would
     // be guesses (actionlint, too, reports only the syntax error).
-    if !blocking.is_empty() {
+    if partial {
         return;
     }
     let (wf, problems) = workflow::build(doc.root.as_ref());

@@ -4,13 +4,14 @@ mod concise;
 mod human;
 mod json;
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::{SourceDb, SourceFile};
 
 /// An output format.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
-    /// miette's graphical report per diagnostic, then a summary.
+    /// `severity[rule]: message`, ` --> path:line:col`, miette's snippet, help and docs, then a
+    /// summary.
     Human,
     /// `path:line:col: severity: message [rule]`, one line each.
     Concise,
@@ -56,7 +57,7 @@ pub fn render_file(
 ) -> String {
     match opts.format {
         Format::Human => human::render(db, file, diags, opts.color),
-        Format::Concise => concise::render(file, diags),
+        Format::Concise => concise::render(file, diags, opts.color),
         Format::Json => json::render(db, file, diags),
     }
 }
@@ -73,11 +74,32 @@ pub fn finish(opts: &Options, rendered: &[String], summary: &Summary) -> String 
         Format::Concise => {
             let mut out: String = rendered.concat();
             if summary.total() > 0 {
-                out.push_str(&summary_line(summary));
-                out.push('\n');
+                out.push_str(&human::summary(summary, opts.color));
             }
             out
         }
+    }
+}
+
+/// ANSI styles shared by the formats (bold red / yellow / cyan for the severities, as rustc and
+/// ruff colour them).
+const BOLD: &str = "1";
+const ARROW: &str = "1;34";
+
+fn severity_style(s: Severity) -> &'static str {
+    match s {
+        Severity::Error => "1;31",
+        Severity::Warning => "1;33",
+        Severity::Info => "1;36",
+    }
+}
+
+/// `text` in the ANSI style `code` when `color` is set, else `text` unchanged.
+fn paint(color: bool, code: &str, text: &str) -> String {
+    if color {
+        format!("\x1b[{code}m{text}\x1b[0m")
+    } else {
+        text.to_string()
     }
 }
 

@@ -75,15 +75,27 @@ impl LineIndex {
         base + chars_in(text.as_bytes().get(block * BLOCK..offset).unwrap_or(&[]))
     }
 
+    /// The 0-based line of a byte offset (a binary search; no characters are counted).
+    /// Offsets past the end or inside a character are clamped, as in [`LineIndex::line_col`].
+    pub fn line_of(&self, text: &str, offset: usize) -> usize {
+        let offset = clamp_to_char_boundary(text, offset);
+        match self.starts.binary_search(&(offset as u32)) {
+            Ok(i) => i,
+            Err(i) => i.saturating_sub(1),
+        }
+    }
+
     /// Line and column of a byte offset. Offsets past the end or inside a character are clamped.
     pub fn line_col(&self, text: &str, offset: usize) -> LineCol {
         let offset = clamp_to_char_boundary(text, offset);
-        let line = match self.starts.binary_search(&(offset as u32)) {
-            Ok(i) => i,
-            Err(i) => i.saturating_sub(1),
-        };
+        let line = self.line_of(text, offset);
         let start = self.line_start(line).min(offset);
-        let mut column = self.chars_before(text, offset) - self.chars_before(text, start);
+        // A short prefix of the line is counted directly; a long one from the block table.
+        let mut column = if offset - start <= BLOCK {
+            chars_in(text.as_bytes().get(start..offset).unwrap_or(&[]))
+        } else {
+            self.chars_before(text, offset) - self.chars_before(text, start)
+        };
         if line == 0 && self.bom && offset >= 3 {
             column -= 1;
         }
@@ -122,6 +134,12 @@ mod tests {
             LineCol { line: 4, column: 2 }
         );
         assert_eq!(idx.line_col(text, 9999), LineCol { line: 4, column: 2 });
+        for offset in 0..text.len() + 2 {
+            assert_eq!(
+                idx.line_of(text, offset) + 1,
+                idx.line_col(text, offset).line
+            );
+        }
     }
 
     #[test]
@@ -162,6 +180,19 @@ mod tests {
                 column: 19_002
             }
         );
+    }
+
+    #[test]
+    fn direct_count_and_block_table_agree_around_the_threshold() {
+        // Lines whose prefix is just under, at and over one block, after a start that is not
+        // block-aligned, with two- and three-byte characters.
+        let text = format!("ab\n{}\n{}x\n", "é日".repeat(800), "日".repeat(1400));
+        let idx = LineIndex::new(&text);
+        for (offset, _) in text.char_indices() {
+            let line_start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+            let naive = text[line_start..offset].chars().count() + 1;
+            assert_eq!(idx.line_col(&text, offset).column, naive, "offset {offset}");
+        }
     }
 
     #[test]
