@@ -4,6 +4,8 @@
 //! their style (so `on` stays `on` and `3.10` stays `3.10`: nothing is typed here). Aliases are
 //! expanded with a budget and remember where the alias was written. Duplicate keys and syntax
 //! errors are reported as [`Problem`]s; the tree holds whatever was parsed before an error.
+//! Comments are kept beside the tree (their spans, and whether each fills its line), for
+//! suppressions and fixes.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -166,13 +168,32 @@ pub enum Problem {
     },
 }
 
-/// A parsed YAML document: its root (if any) and the problems found.
+/// A `# ...` comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// From the `#` to the end of its line, without the line break (`\r\n` or `\n`).
+    pub span: Span,
+    /// Only blanks precede the `#` on its line (otherwise the comment trails content).
+    pub whole_line: bool,
+}
+
+impl Comment {
+    /// The comment's text after the `#`, as written (leading and trailing blanks kept).
+    pub fn text<'s>(&self, src: &'s str) -> &'s str {
+        src.get(self.span.start + 1..self.span.end).unwrap_or("")
+    }
+}
+
+/// A parsed YAML document: its root (if any), the problems found, and the comments.
 #[derive(Debug, Default, PartialEq)]
 pub struct Document<'a> {
     /// The first document's root node; `None` for an empty file.
     pub root: Option<Node<'a>>,
     /// Syntax errors, duplicate keys, exceeded limits.
     pub problems: Vec<Problem>,
+    /// Every comment in source order. After a syntax error or an exceeded node limit: those
+    /// before the place where parsing stopped.
+    pub comments: Vec<Comment>,
 }
 
 /// Parses `src` into a node tree. Never fails: problems are collected in the document.
@@ -201,7 +222,10 @@ pub fn fast_path_bail(src: &str) -> Option<u32> {
 /// The reference path alone: granit-parser events into the tree.
 pub fn parse_granit(src: &str) -> Document<'_> {
     let mut options = Options::default();
-    options.emit_comments = false;
+    options.emit_comments = true;
+    // The parser buffers the comments it meets while looking ahead after a `:` or `-`, and past
+    // a cap (96 by default) reports an error: lift it, no comment block makes a file invalid.
+    options.max_buffered_comment_events = usize::MAX;
     options.flow_nesting_limit = MAX_NESTING;
     options.block_nesting_limit = MAX_NESTING;
     let mut parser = Parser::new_from_str_with_options(src, options);
@@ -220,12 +244,16 @@ pub fn parse_granit(src: &str) -> Document<'_> {
                         b.stack.clear();
                         b.doc.root = None;
                         b.anchors.clear();
-                        return b.doc;
+                        break;
                     }
                 }
                 let range = span.byte_range().unwrap_or_else(|| {
                     char_to_byte(src, span.start.index())..char_to_byte(src, span.end.index())
                 });
+                if let Event::Comment(..) = event {
+                    b.comment(range.start, range.end);
+                    continue;
+                }
                 b.event(event, range);
             }
             Err(err) => {
@@ -248,6 +276,10 @@ pub fn parse_granit(src: &str) -> Document<'_> {
                 break;
             }
         }
+    }
+    // The parser emits a comment it read while looking ahead after the tokens before it.
+    if !b.doc.comments.is_sorted_by_key(|c| c.span.start) {
+        b.doc.comments.sort_by_key(|c| c.span.start);
     }
     b.doc
 }
@@ -322,6 +354,19 @@ impl<'a> Builder<'a> {
 
     fn document_start(&mut self) {
         self.docs_seen += 1;
+    }
+
+    /// A comment from its `#` at `start` to `end` (its line break or the end of the text).
+    fn comment(&mut self, start: usize, end: usize) {
+        let before = self.src.as_bytes().get(..start).unwrap_or_default();
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        let whole_line = before[line_start..]
+            .iter()
+            .all(|&c| c == b' ' || c == b'\t');
+        self.doc.comments.push(Comment {
+            span: start..end,
+            whole_line,
+        });
     }
 
     /// A scalar; for block scalars `span` may run past the content (it is trimmed here).
