@@ -13,7 +13,9 @@
 //! checked on the corpus, the peer suites, the fixtures, by the mutation fuzzer
 //! (`tests/fuzz_mutations.rs`) and the `yaml_fast_path` cargo-fuzz target: whenever this path
 //! finishes, it has built exactly the tree granit-parser's events build (values, styles, spans,
-//! anchors and problems).
+//! anchors and problems) and found exactly the comments granit-parser reports. A comment is
+//! recorded where the scanner skips it (after indentation, after a node, inside a flow
+//! collection), so a `#` in a quoted or block scalar, or one not after a blank, never is.
 
 use std::borrow::Cow;
 use std::collections::HashMap;

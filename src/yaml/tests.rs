@@ -365,7 +365,10 @@ fn granit_path_keeps_comments_too() {
     let src = "# top\na: [1, # one\nb: c: d # after\n";
     let doc = parse(src);
     assert!(matches!(doc.problems.first(), Some(Problem::Syntax { .. })));
-    assert_eq!(doc.comments.first().map(|c| &src[c.span.clone()]), Some("# top"));
+    assert_eq!(
+        doc.comments.first().map(|c| &src[c.span.clone()]),
+        Some("# top")
+    );
 }
 
 #[test]
