@@ -100,12 +100,25 @@ fn lint_into(
     let doc = yaml::parse(&file.text);
     for p in &doc.problems {
         out.push(match p {
-            Problem::Syntax { span, message } => Diagnostic::new(
-                "syntax-error",
-                span.clone(),
-                format!("invalid YAML: {message}"),
-            )
-            .with_primary_label("the parser stopped here"),
+            Problem::Syntax {
+                span,
+                message,
+                label,
+                unclosed,
+                help,
+            } => {
+                let d = Diagnostic::new(
+                    "syntax-error",
+                    span.clone(),
+                    format!("invalid YAML: {message}"),
+                )
+                .with_primary_label(*label)
+                .with_help(*help);
+                match unclosed {
+                    Some((at, what)) => d.with_label(at.clone(), *what),
+                    None => d,
+                }
+            }
             Problem::DuplicateKey { key, first, dup } => Diagnostic::new(
                 "invalid-workflow",
                 dup.clone(),

@@ -15,6 +15,7 @@ use granit_parser::{Event, Options, Parser, ScalarStyle};
 use crate::source::{Span, SpanMap};
 
 mod fast;
+mod syntax;
 
 /// At most this many nodes are created by expanding aliases in one file (a billion-laughs file
 /// stops here).
@@ -140,12 +141,20 @@ impl<'a> Node<'a> {
 /// Something wrong with the YAML itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
-    /// Not valid YAML: where the parser stopped, and why.
+    /// Not valid YAML: the byte at fault, and why.
     Syntax {
-        /// Where the parser stopped (a zero- or one-character span).
+        /// The offending character (a tab in indentation, a bracket, a `:`), or an empty span
+        /// at a line break or the end of the file.
         span: Span,
         /// The parser's message.
         message: String,
+        /// What the span's label says.
+        label: &'static str,
+        /// The `[`, `{` or quote that was opened and not closed when that is (or may be) the
+        /// cause, with its label.
+        unclosed: Option<(Span, &'static str)>,
+        /// How to fix this kind of error.
+        help: &'static str,
     },
     /// A mapping key that appears twice.
     DuplicateKey {
@@ -261,16 +270,28 @@ pub fn parse_granit(src: &str) -> Document<'_> {
                 let at = m
                     .byte_offset()
                     .unwrap_or_else(|| char_to_byte(src, m.index()));
-                let at = at.min(src.len());
-                let end = src[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-                let end = if src.as_bytes().get(at) == Some(&b'\n') {
-                    at
-                } else {
-                    end
-                };
+                let open_flows: Vec<usize> = b
+                    .stack
+                    .iter()
+                    .filter_map(|f| match f {
+                        Frame::Seq {
+                            start, flow: true, ..
+                        }
+                        | Frame::Map {
+                            start, flow: true, ..
+                        } if matches!(src.as_bytes().get(*start), Some(b'[' | b'{')) => {
+                            Some(*start)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let found = syntax::locate(src, err.kind(), at, &open_flows);
                 b.doc.problems.push(Problem::Syntax {
-                    span: at..end,
+                    span: found.span,
                     message: err.info(),
+                    label: found.label,
+                    unclosed: found.unclosed,
+                    help: found.help,
                 });
                 b.finish_partial();
                 break;
@@ -291,12 +312,16 @@ fn char_to_byte(src: &str, chars: usize) -> usize {
 enum Frame<'a> {
     Seq {
         start: usize,
+        /// A flow collection (`[...]`), not a block one.
+        flow: bool,
         anchor: usize,
         items: Vec<Node<'a>>,
         end: usize,
     },
     Map {
         start: usize,
+        /// A flow collection (`{...}`, or a single pair inside `[...]`), not a block one.
+        flow: bool,
         anchor: usize,
         entries: Vec<(Node<'a>, Node<'a>)>,
         pending_key: Option<Node<'a>>,
@@ -386,11 +411,14 @@ impl<'a> Builder<'a> {
         self.push(node);
     }
 
-    /// The start of a mapping (`map`) or sequence; `span` is its first token.
+    /// The start of a mapping (`map`) or sequence; `span` is its first token (its bracket for a
+    /// flow collection, empty for a block one).
     fn start(&mut self, map: bool, anchor: usize, span: Span) {
+        let flow = span.end > span.start;
         self.stack.push(if map {
             Frame::Map {
                 start: span.start,
+                flow,
                 anchor,
                 entries: Vec::new(),
                 pending_key: None,
@@ -400,6 +428,7 @@ impl<'a> Builder<'a> {
         } else {
             Frame::Seq {
                 start: span.start,
+                flow,
                 anchor,
                 items: Vec::new(),
                 end: span.end,
@@ -544,6 +573,7 @@ fn close(frame: Frame<'_>, end_event: Option<Span>) -> (Node<'_>, usize) {
             anchor,
             items,
             end,
+            ..
         } => {
             let end = flow_end(end_event, end);
             (
