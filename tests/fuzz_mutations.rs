@@ -1072,8 +1072,8 @@ fn run_input(bytes: &[u8], full_human: bool) -> Result<(), (String, String)> {
         }
         // The layers on their own, on the whole text: they must hold up on any string.
         let text = &file.text;
-        // The YAML fast path must build exactly what the reference parser builds, whenever it
-        // takes an input at all.
+        // The YAML fast path must build exactly what the reference parser builds (tree,
+        // problems and comments), whenever it takes an input at all.
         *stage.borrow_mut() = "yaml::parse_granit";
         let reference = yaml::parse_granit(text);
         *stage.borrow_mut() = "yaml::parse_fast";

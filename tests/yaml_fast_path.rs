@@ -1,6 +1,7 @@
 //! The YAML fast path against the reference (granit-parser): on every file the fast path
-//! accepts, both must build the same tree (values, styles, spans, problems). Runs over this
-//! repository's fixtures and examples, and over `../shared` (corpus and peer suites) when present.
+//! accepts, both must build the same tree (values, styles, spans, problems) and find the same
+//! comments. Runs over this repository's fixtures and examples, and over `../shared` (corpus and
+//! peer suites) when present.
 
 mod common;
 
@@ -9,10 +10,12 @@ use std::path::Path;
 use cachelint::yaml::{fast_path_bail, parse_fast, parse_granit};
 use common::{first_difference, yaml_files};
 
-/// Compares the two paths on every file under `root`; returns (files, fast-path files).
-fn compare(root: &Path) -> (usize, usize) {
+/// Compares the two paths on every file under `root`; returns (files, fast-path files, comments
+/// compared).
+fn compare(root: &Path) -> (usize, usize, usize) {
     let mut files = 0;
     let mut fast = 0;
+    let mut comments = 0;
     let mut mismatches = vec![];
     let mut bails = std::collections::HashMap::new();
     for path in yaml_files(root) {
@@ -28,6 +31,7 @@ fn compare(root: &Path) -> (usize, usize) {
         }
         if let Some(doc) = parse_fast(&text) {
             fast += 1;
+            comments += doc.comments.len();
             let reference = parse_granit(&text);
             if doc != reference {
                 mismatches.push(format!(
@@ -45,20 +49,21 @@ fn compare(root: &Path) -> (usize, usize) {
         mismatches.join("\n")
     );
     eprintln!(
-        "{}: {fast} of {files} files on the fast path",
+        "{}: {fast} of {files} files on the fast path, {comments} comments",
         root.display()
     );
     let mut why: Vec<_> = bails.into_iter().collect();
     why.sort_by_key(|(line, n)| (std::cmp::Reverse(*n), *line));
     eprintln!("  bail-outs by line of src/yaml/fast.rs: {why:?}");
-    (files, fast)
+    (files, fast, comments)
 }
 
 #[test]
 fn fast_path_matches_granit_on_fixtures() {
     let here = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let (files, fast) = compare(&here.join("tests"));
+    let (files, fast, comments) = compare(&here.join("tests"));
     assert!(files > 50);
+    assert!(comments > 50, "{comments} comments");
     // The fixtures are mostly plain block YAML: most must take the fast path.
     assert!(fast * 2 > files, "{fast} of {files}");
     compare(&here.join("examples"));
@@ -72,7 +77,9 @@ fn fast_path_matches_granit_on_shared_files() {
         eprintln!("../shared is absent: skipped");
         return;
     }
-    let (files, fast) = compare(&shared.join("corpus"));
+    let (files, fast, comments) = compare(&shared.join("corpus"));
+    // Real workflows are commented: the comparison covers thousands of comments.
+    assert!(comments > 1000, "{comments} comments");
     // Real workflows: nearly all take the fast path (anchors and tags are what sends one back).
     assert!(fast * 10 >= files * 9, "{fast} of {files}");
     compare(&shared.join("peer-suites"));

@@ -62,9 +62,21 @@ fn lint_into(
     let mut partial = false;
     for p in &doc.problems {
         match p {
-            Problem::Syntax { span, message } => {
+            Problem::Syntax {
+                span,
+                message,
+                label,
+                unclosed,
+                help,
+            } => {
                 partial = true;
-                blocking.push(syntax_error::invalid_yaml(at(span.clone()), message));
+                blocking.push(syntax_error::invalid_yaml(
+                    at(span.clone()),
+                    message,
+                    label,
+                    unclosed.as_ref().map(|(s, what)| (at(s.clone()), *what)),
+                    help,
+                ));
             }
             Problem::DuplicateKey { key, first, dup } => {
                 out.push(invalid_workflow::duplicate_key(

@@ -12,6 +12,7 @@ pub mod registry;
 pub mod syntax_error;
 pub mod tool;
 
+pub use crate::diagnostic::RuleMeta;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::JobFacts;
 use crate::knowledge::{Knowledge, ToolSpec};
@@ -19,17 +20,6 @@ use crate::source::{FileId, Location, Span};
 use crate::workflow::{Job, Step, Workflow};
 
 pub use registry::{Registry, RuleInfo, RuleKind};
-
-/// A rule's metadata (for a [`ToolRule`], the summary may name `{tool}` and `{deps}`).
-#[derive(Debug)]
-pub struct RuleMeta {
-    /// The id (`syntax-error`), or for a tool rule the check's name (`cache-missing`).
-    pub id: &'static str,
-    /// One line: what the rule reports.
-    pub summary: &'static str,
-    /// Default severity.
-    pub severity: Severity,
-}
 
 /// What a rule sees of the file being linted.
 pub struct Context<'a> {

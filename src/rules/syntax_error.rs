@@ -13,10 +13,22 @@ pub static META: RuleMeta = RuleMeta {
     severity: Severity::Error,
 };
 
-/// Invalid YAML: where the parser stopped, and why.
-pub fn invalid_yaml(at: Location, message: &str) -> Diagnostic {
-    Diagnostic::new(&META, at, format!("invalid YAML: {message}"))
-        .with_primary_label("the parser stopped here")
+/// Invalid YAML: the byte at fault, what is wrong there, the bracket or quote left open, and
+/// how to fix that kind of error.
+pub fn invalid_yaml(
+    at: Location,
+    message: &str,
+    label: &str,
+    unclosed: Option<(Location, &str)>,
+    help: &str,
+) -> Diagnostic {
+    let d = Diagnostic::new(&META, at, format!("invalid YAML: {message}"))
+        .with_primary_label(label)
+        .with_help(help);
+    match unclosed {
+        Some((opener, what)) => d.with_label(opener, what),
+        None => d,
+    }
 }
 
 /// Bytes that are not UTF-8.

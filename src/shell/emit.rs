@@ -1,14 +1,23 @@
 //! Turning a simple command's words into [`Command`]s: wrappers (`sudo`, `env`, `xargs`, ...),
 //! `eval STRING` and `<shell> -c STRING` (whose string is scanned as a script of its own).
+//!
+//! The lexers (`posix`, `simple`) call [`emit`]; the string of a `bash -c` is scanned by the
+//! [`ScanScript`] they pass in (the POSIX lexer), so this module depends on no lexer.
 
 use super::word::Lexed;
-use super::{Command, MAX_DEPTH, posix};
+use super::{Command, MAX_DEPTH};
+
+/// Scans `text` as a POSIX script: the lexer that `bash -c STRING` and `eval STRING` strings go
+/// through. Arguments: the text, byte ranges in it to treat as opaque, the nesting depth, and
+/// the needles (see [`super::scan_for`]).
+pub(crate) type ScanScript = fn(&str, &[(usize, usize)], usize, &[&str]) -> Vec<Command>;
 
 /// Pushes the command made of `words` (and what it wraps) onto `out`, draining `words` (its
 /// capacity is kept for reuse).
 ///
 /// `out[mark..]` are the commands found inside this command's words (command substitutions).
-/// `out` stays sorted by the start of the command word if it was before.
+/// `out` stays sorted by the start of the command word if it was before. Script strings
+/// (`bash -c STRING`) are scanned with `scan`.
 pub(crate) fn emit(
     out: &mut Vec<Command>,
     words: &mut Vec<Lexed>,
@@ -16,6 +25,7 @@ pub(crate) fn emit(
     depth: usize,
     wrappers: bool,
     needles: &[&str],
+    scan: ScanScript,
 ) {
     if words.is_empty() {
         return;
@@ -71,7 +81,7 @@ pub(crate) fn emit(
         rescans.dedup();
         for &r in &rescans {
             if let Some(w) = words.get(r) {
-                rescan(out, w, depth, needles);
+                rescan(out, w, depth, needles, scan);
             }
         }
         words.clear();
@@ -92,14 +102,14 @@ pub(crate) fn start_key(c: &Command) -> usize {
     c.words.first().map_or(0, |w| w.span.start)
 }
 
-/// Scans the text of `w` as a POSIX script and reports its commands with spans mapped back
-/// (or, where a word cannot be mapped exactly, the span of the whole string word).
-fn rescan(out: &mut Vec<Command>, w: &Lexed, depth: usize, needles: &[&str]) {
+/// Scans the text of `w` with `scan` and reports its commands with spans mapped back (or, where
+/// a word cannot be mapped exactly, the span of the whole string word).
+fn rescan(out: &mut Vec<Command>, w: &Lexed, depth: usize, needles: &[&str], scan: ScanScript) {
     if depth + 1 > MAX_DEPTH || w.word.text.is_empty() {
         return;
     }
     // Substitutions in `w` were expanded (and their commands reported) by the outer shell.
-    for mut c in posix::scan_text(&w.word.text, &w.subs, depth + 1, needles) {
+    for mut c in scan(&w.word.text, &w.subs, depth + 1, needles) {
         for x in &mut c.words {
             x.span = w.map(x.span.clone()).unwrap_or_else(|| w.word.span.clone());
         }

@@ -335,7 +335,15 @@ impl Posix<'_> {
     }
 
     fn finish(&mut self, cmd: &mut Vec<Lexed>, prefix: &mut bool, mark: &mut usize, depth: usize) {
-        emit(&mut self.out, cmd, *mark, depth, true, self.needles);
+        emit(
+            &mut self.out,
+            cmd,
+            *mark,
+            depth,
+            true,
+            self.needles,
+            scan_text,
+        );
         *prefix = false;
         *mark = self.out.len();
     }

@@ -7,6 +7,7 @@
 use memchr::{memchr, memmem};
 
 use super::emit::emit;
+use super::posix;
 use super::word::{Lexed, WordBuilder};
 use super::{Command, sort_commands};
 
@@ -245,7 +246,16 @@ impl Simple<'_> {
             cmd_command(ws, &mut self.out)
         };
         if let Some(mut ws) = ws {
-            emit(&mut self.out, &mut ws, mark, 0, false, self.needles);
+            // `bash -c STRING` on a PowerShell or cmd line: the string is a POSIX script.
+            emit(
+                &mut self.out,
+                &mut ws,
+                mark,
+                0,
+                false,
+                self.needles,
+                posix::scan_text,
+            );
         }
     }
 

@@ -13,7 +13,9 @@
 //! checked on the corpus, the peer suites, the fixtures, by the mutation fuzzer
 //! (`tests/fuzz_mutations.rs`) and the `yaml_fast_path` cargo-fuzz target: whenever this path
 //! finishes, it has built exactly the tree granit-parser's events build (values, styles, spans,
-//! anchors and problems).
+//! anchors and problems) and found exactly the comments granit-parser reports. A comment is
+//! recorded where the scanner skips it (after indentation, after a node, inside a flow
+//! collection), so a `#` in a quoted or block scalar, or one not after a blank, never is.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -250,7 +252,7 @@ impl<'a> Fast<'a, '_> {
                 b'\t' => return Err(Bail(line!())),
                 b'\r' | b'\n' => self.skip_break(),
                 b'#' => {
-                    self.skip_to_line_end();
+                    self.comment();
                     if self.eof() {
                         return Ok(());
                     }
@@ -293,16 +295,25 @@ impl<'a> Fast<'a, '_> {
     fn rest_of_line_blank(&mut self) -> R {
         let had_blank = self.skip_blanks();
         match self.cur() {
-            b'#' if had_blank => self.skip_to_line_end(),
+            b'#' if had_blank => self.comment(),
             c if is_break_or_eof(c) => {}
             _ => return Err(Bail(line!())),
         }
         Ok(())
     }
 
-    /// Moves to the line break that ends this line (or the end).
-    fn skip_to_line_end(&mut self) {
-        self.pos = memchr(b'\n', &self.s[self.pos..]).map_or(self.s.len(), |n| self.pos + n);
+    /// A comment whose `#` is at `pos`: records it and moves to the line break that ends it
+    /// (or the end).
+    fn comment(&mut self) {
+        let start = self.pos;
+        self.pos = memchr(b'\n', &self.s[start..]).map_or(self.s.len(), |n| start + n);
+        // A `\r` is only ever followed by `\n` here (`check_characters`).
+        let end = if self.pos > start && self.s[self.pos - 1] == b'\r' {
+            self.pos - 1
+        } else {
+            self.pos
+        };
+        self.b.comment(start, end);
     }
 
     /// Skips spaces and tabs on the current line. Returns whether `pos` then follows a blank or
@@ -376,7 +387,7 @@ impl<'a> Fast<'a, '_> {
         let c = self.cur();
         if is_break_or_eof(c) || (c == b'#' && had_blank) {
             if c == b'#' {
-                self.skip_to_line_end();
+                self.comment();
             }
             // An empty value sits at the `:`, at the end of its anchor, or (in a sequence) at
             // the end of the `-` line.
@@ -1051,9 +1062,7 @@ impl<'a> Fast<'a, '_> {
         loop {
             let had_blank = self.skip_blanks();
             match self.cur() {
-                b'#' if had_blank => {
-                    self.skip_to_line_end();
-                }
+                b'#' if had_blank => self.comment(),
                 b'\r' | b'\n' => {
                     self.skip_break();
                     self.line_start = self.pos;

@@ -4,6 +4,8 @@
 //! their style (so `on` stays `on` and `3.10` stays `3.10`: nothing is typed here). Aliases are
 //! expanded with a budget and remember where the alias was written. Duplicate keys and syntax
 //! errors are reported as [`Problem`]s; the tree holds whatever was parsed before an error.
+//! Comments are kept beside the tree (their spans, and whether each fills its line), for
+//! suppressions and fixes.
 
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -13,6 +15,7 @@ use granit_parser::{Event, Options, Parser, ScalarStyle};
 use crate::source::{Span, SpanMap};
 
 mod fast;
+mod syntax;
 
 /// At most this many nodes are created by expanding aliases in one file (a billion-laughs file
 /// stops here).
@@ -138,12 +141,20 @@ impl<'a> Node<'a> {
 /// Something wrong with the YAML itself.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Problem {
-    /// Not valid YAML: where the parser stopped, and why.
+    /// Not valid YAML: the byte at fault, and why.
     Syntax {
-        /// Where the parser stopped (a zero- or one-character span).
+        /// The offending character (a tab in indentation, a bracket, a `:`), or an empty span
+        /// at a line break or the end of the file.
         span: Span,
         /// The parser's message.
         message: String,
+        /// What the span's label says.
+        label: &'static str,
+        /// The `[`, `{` or quote that was opened and not closed when that is (or may be) the
+        /// cause, with its label.
+        unclosed: Option<(Span, &'static str)>,
+        /// How to fix this kind of error.
+        help: &'static str,
     },
     /// A mapping key that appears twice.
     DuplicateKey {
@@ -166,13 +177,32 @@ pub enum Problem {
     },
 }
 
-/// A parsed YAML document: its root (if any) and the problems found.
+/// A `# ...` comment.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Comment {
+    /// From the `#` to the end of its line, without the line break (`\r\n` or `\n`).
+    pub span: Span,
+    /// Only blanks precede the `#` on its line (otherwise the comment trails content).
+    pub whole_line: bool,
+}
+
+impl Comment {
+    /// The comment's text after the `#`, as written (leading and trailing blanks kept).
+    pub fn text<'s>(&self, src: &'s str) -> &'s str {
+        src.get(self.span.start + 1..self.span.end).unwrap_or("")
+    }
+}
+
+/// A parsed YAML document: its root (if any), the problems found, and the comments.
 #[derive(Debug, Default, PartialEq)]
 pub struct Document<'a> {
     /// The first document's root node; `None` for an empty file.
     pub root: Option<Node<'a>>,
     /// Syntax errors, duplicate keys, exceeded limits.
     pub problems: Vec<Problem>,
+    /// Every comment in source order. After a syntax error or an exceeded node limit: those
+    /// before the place where parsing stopped.
+    pub comments: Vec<Comment>,
 }
 
 /// Parses `src` into a node tree. Never fails: problems are collected in the document.
@@ -201,7 +231,10 @@ pub fn fast_path_bail(src: &str) -> Option<u32> {
 /// The reference path alone: granit-parser events into the tree.
 pub fn parse_granit(src: &str) -> Document<'_> {
     let mut options = Options::default();
-    options.emit_comments = false;
+    options.emit_comments = true;
+    // The parser buffers the comments it meets while looking ahead after a `:` or `-`, and past
+    // a cap (96 by default) reports an error: lift it, no comment block makes a file invalid.
+    options.max_buffered_comment_events = usize::MAX;
     options.flow_nesting_limit = MAX_NESTING;
     options.block_nesting_limit = MAX_NESTING;
     let mut parser = Parser::new_from_str_with_options(src, options);
@@ -220,12 +253,16 @@ pub fn parse_granit(src: &str) -> Document<'_> {
                         b.stack.clear();
                         b.doc.root = None;
                         b.anchors.clear();
-                        return b.doc;
+                        break;
                     }
                 }
                 let range = span.byte_range().unwrap_or_else(|| {
                     char_to_byte(src, span.start.index())..char_to_byte(src, span.end.index())
                 });
+                if let Event::Comment(..) = event {
+                    b.comment(range.start, range.end);
+                    continue;
+                }
                 b.event(event, range);
             }
             Err(err) => {
@@ -233,21 +270,37 @@ pub fn parse_granit(src: &str) -> Document<'_> {
                 let at = m
                     .byte_offset()
                     .unwrap_or_else(|| char_to_byte(src, m.index()));
-                let at = at.min(src.len());
-                let end = src[at..].chars().next().map_or(at, |c| at + c.len_utf8());
-                let end = if src.as_bytes().get(at) == Some(&b'\n') {
-                    at
-                } else {
-                    end
-                };
+                let open_flows: Vec<usize> = b
+                    .stack
+                    .iter()
+                    .filter_map(|f| match f {
+                        Frame::Seq {
+                            start, flow: true, ..
+                        }
+                        | Frame::Map {
+                            start, flow: true, ..
+                        } if matches!(src.as_bytes().get(*start), Some(b'[' | b'{')) => {
+                            Some(*start)
+                        }
+                        _ => None,
+                    })
+                    .collect();
+                let found = syntax::locate(src, err.kind(), at, &open_flows);
                 b.doc.problems.push(Problem::Syntax {
-                    span: at..end,
+                    span: found.span,
                     message: err.info(),
+                    label: found.label,
+                    unclosed: found.unclosed,
+                    help: found.help,
                 });
                 b.finish_partial();
                 break;
             }
         }
+    }
+    // The parser emits a comment it read while looking ahead after the tokens before it.
+    if !b.doc.comments.is_sorted_by_key(|c| c.span.start) {
+        b.doc.comments.sort_by_key(|c| c.span.start);
     }
     b.doc
 }
@@ -259,12 +312,16 @@ fn char_to_byte(src: &str, chars: usize) -> usize {
 enum Frame<'a> {
     Seq {
         start: usize,
+        /// A flow collection (`[...]`), not a block one.
+        flow: bool,
         anchor: usize,
         items: Vec<Node<'a>>,
         end: usize,
     },
     Map {
         start: usize,
+        /// A flow collection (`{...}`, or a single pair inside `[...]`), not a block one.
+        flow: bool,
         anchor: usize,
         entries: Vec<(Node<'a>, Node<'a>)>,
         pending_key: Option<Node<'a>>,
@@ -324,6 +381,19 @@ impl<'a> Builder<'a> {
         self.docs_seen += 1;
     }
 
+    /// A comment from its `#` at `start` to `end` (its line break or the end of the text).
+    fn comment(&mut self, start: usize, end: usize) {
+        let before = self.src.as_bytes().get(..start).unwrap_or_default();
+        let line_start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+        let whole_line = before[line_start..]
+            .iter()
+            .all(|&c| c == b' ' || c == b'\t');
+        self.doc.comments.push(Comment {
+            span: start..end,
+            whole_line,
+        });
+    }
+
     /// A scalar; for block scalars `span` may run past the content (it is trimmed here).
     fn scalar(&mut self, value: Cow<'a, str>, style: Style, anchor: usize, span: Span) {
         let span = if matches!(style, Style::Literal | Style::Folded) {
@@ -341,11 +411,14 @@ impl<'a> Builder<'a> {
         self.push(node);
     }
 
-    /// The start of a mapping (`map`) or sequence; `span` is its first token.
+    /// The start of a mapping (`map`) or sequence; `span` is its first token (its bracket for a
+    /// flow collection, empty for a block one).
     fn start(&mut self, map: bool, anchor: usize, span: Span) {
+        let flow = span.end > span.start;
         self.stack.push(if map {
             Frame::Map {
                 start: span.start,
+                flow,
                 anchor,
                 entries: Vec::new(),
                 pending_key: None,
@@ -355,6 +428,7 @@ impl<'a> Builder<'a> {
         } else {
             Frame::Seq {
                 start: span.start,
+                flow,
                 anchor,
                 items: Vec::new(),
                 end: span.end,
@@ -499,6 +573,7 @@ fn close(frame: Frame<'_>, end_event: Option<Span>) -> (Node<'_>, usize) {
             anchor,
             items,
             end,
+            ..
         } => {
             let end = flow_end(end_event, end);
             (

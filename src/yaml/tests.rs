@@ -238,3 +238,146 @@ fn fast_path_folds_like_yaml() {
     );
     assert_eq!(r.get("f").unwrap().as_str(), Some("a b\n\n c\nd\n"));
 }
+
+/// The comments of `src` as (text from the `#`, whole line), after checking that the fast path
+/// takes `src` and finds exactly the comments granit-parser reports.
+fn comments(src: &str) -> Vec<(&str, bool)> {
+    let fast = parse_fast(src).unwrap_or_else(|| {
+        panic!(
+            "left the fast path at fast.rs:{:?}: {src:?}",
+            fast_path_bail(src)
+        )
+    });
+    assert_eq!(fast.comments, parse_granit(src).comments, "{src:?}");
+    fast.comments
+        .iter()
+        .map(|c| (&src[c.span.clone()], c.whole_line))
+        .collect()
+}
+
+#[test]
+fn comments_inside_block_scalars_are_content() {
+    let src = "run: | # header\n  # not a comment\n  echo x # nor this\n\n  # nor this\n# but this\nb: 1\n";
+    assert_eq!(comments(src), [("# header", false), ("# but this", true)]);
+    // A less indented `#` line ends the scalar and is a comment; a more indented one is content.
+    let src = "a:\n  run: >-\n    x\n      # content\n  # comment\n  b: 1\n";
+    assert_eq!(comments(src), [("# comment", true)]);
+}
+
+#[test]
+fn comments_after_quoted_scalars() {
+    let src = "a: \"x # y\" # after double\nb: 'it''s # z' # after single\nc: \"#\"\n";
+    assert_eq!(
+        comments(src),
+        [("# after double", false), ("# after single", false)]
+    );
+    // A quoted scalar over two lines holds a `#` line as text.
+    let src = "a: \"one\n  # two\n  three\" # real\n";
+    assert_eq!(comments(src), [("# real", false)]);
+}
+
+#[test]
+fn a_hash_not_after_a_blank_is_text() {
+    let src = "a#b: c#d\nurl: http://x.y/#frag #real\nk: v\t# tab before\n";
+    assert_eq!(comments(src), [("#real", false), ("# tab before", false)]);
+    let r = root(src);
+    assert_eq!(r.get("a#b").unwrap().as_str(), Some("c#d"));
+}
+
+#[test]
+fn comments_in_flow_collections() {
+    let src = "a: [1, # one\n  2 # two\n  , {b: 3 # three\n  # four\n  }] # five\n";
+    assert_eq!(
+        comments(src),
+        [
+            ("# one", false),
+            ("# two", false),
+            ("# three", false),
+            ("# four", true),
+            ("# five", false)
+        ]
+    );
+    assert_eq!(comments("a: [x#y, 'p # q']\n"), []);
+}
+
+#[test]
+fn comments_end_before_crlf() {
+    let src = "a: 1 # one\r\n# two  \r\nb: |\r\n  # content\r\n# three\r\n";
+    assert_eq!(
+        comments(src),
+        [("# one", false), ("# two  ", true), ("# three", true)]
+    );
+    let doc = parse(src);
+    assert_eq!(doc.comments[1].text(src), " two  ");
+}
+
+#[test]
+fn comment_only_and_empty_files() {
+    let src = "# only\n#\n   # indented\n\n# last, no line break";
+    assert_eq!(
+        comments(src),
+        [
+            ("# only", true),
+            ("#", true),
+            ("# indented", true),
+            ("# last, no line break", true)
+        ]
+    );
+    assert_eq!(comments(""), []);
+    assert!(parse(src).root.is_none());
+}
+
+#[test]
+fn a_hash_in_a_key() {
+    let src = "\"k # x\": 1 # c\n'#': 2\nk#: 3\n";
+    assert_eq!(comments(src), [("# c", false)]);
+    let r = root(src);
+    assert_eq!(r.get("k # x").unwrap().as_str(), Some("1"));
+    assert_eq!(r.get("#").unwrap().as_str(), Some("2"));
+    assert_eq!(r.get("k#").unwrap().as_str(), Some("3"));
+}
+
+#[test]
+fn comments_around_nodes_and_markers() {
+    let src = "--- # doc\na: &x # anchor\n  - # empty item\n    v\nb: *x # alias\nc: # empty\nd:\n  # above\n  e: 1\n";
+    assert_eq!(
+        comments(src),
+        [
+            ("# doc", false),
+            ("# anchor", false),
+            ("# empty item", false),
+            ("# alias", false),
+            ("# empty", false),
+            ("# above", true)
+        ]
+    );
+}
+
+#[test]
+fn granit_path_keeps_comments_too() {
+    // Outside the fast path (a tag, a complex key): the comments come from granit-parser.
+    let src = "a: !!str 1 # tagged\n? # q\n  k\n: v # r\n";
+    assert!(parse_fast(src).is_none());
+    let doc = parse(src);
+    let got: Vec<_> = doc.comments.iter().map(|c| &src[c.span.clone()]).collect();
+    assert_eq!(got, ["# tagged", "# q", "# r"]);
+    // After a syntax error: the comments before it.
+    let src = "# top\na: [1, # one\nb: c: d # after\n";
+    let doc = parse(src);
+    assert!(matches!(doc.problems.first(), Some(Problem::Syntax { .. })));
+    assert_eq!(
+        doc.comments.first().map(|c| &src[c.span.clone()]),
+        Some("# top")
+    );
+}
+
+#[test]
+fn a_long_comment_block_is_kept_whole() {
+    // granit-parser caps the comments it buffers while looking ahead after a `:` or `-` (96 by
+    // default, then an error); the cap is lifted, so no comment block can make a file invalid.
+    let src = format!("a:\n{}  b: 1\n", "  # c\n".repeat(500));
+    let doc = parse_granit(&src);
+    assert!(doc.problems.is_empty(), "{:?}", doc.problems);
+    assert_eq!(doc.comments.len(), 500);
+    assert_eq!(parse_fast(&src), Some(doc));
+}
