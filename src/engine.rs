@@ -132,7 +132,7 @@ fn lint_into(
             .with_primary_label("this alias was not expanded"),
         });
     }
-    let (wf, problems) = workflow::build(doc.root.as_ref());
+    let (wf, problems) = workflow::build_as(doc.root.as_ref(), FileKind::from_name(&file.name));
     for p in problems {
         out.push(Diagnostic::new("invalid-workflow", p.span, p.message));
     }
@@ -225,6 +225,8 @@ pub enum Input {
     Path(PathBuf),
     /// Standard input, named for reports.
     Stdin(String),
+    /// A stream named on the command line (`/dev/stdin`, a FIFO), read to its end.
+    Stream(PathBuf),
 }
 
 /// What linting one input produced.
@@ -252,6 +254,7 @@ pub fn run<T: Send>(
         let file = match input {
             Input::Path(p) => SourceFile::read(p),
             Input::Stdin(name) => SourceFile::read_stdin(name),
+            Input::Stream(p) => SourceFile::read_stream(p),
         };
         match file {
             Err(e) => Outcome::Unreadable(e),
@@ -273,7 +276,7 @@ pub fn run<T: Send>(
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lint_input(input))).unwrap_or_else(
             |_| {
                 let path = match input {
-                    Input::Path(p) => crate::source::display_path(p),
+                    Input::Path(p) | Input::Stream(p) => crate::source::display_path(p),
                     Input::Stdin(name) => name.clone(),
                 };
                 Outcome::Unreadable(InputError {
