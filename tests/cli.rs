@@ -682,6 +682,23 @@ fn directory_walks_honour_gitignore_and_ignore_files() {
         lint(&["vendor/lib/.github/workflows/v.yml", "--exclude", "vendor"]),
         ["vendor/lib/.github/workflows/v.yml"]
     );
+    // A bad line in an ignore file is a warning; the file's other lines still apply.
+    write(dir.path(), ".gitignore", "vendor/\n[z-a]\n");
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["check", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("cachelint: warning: .gitignore: error parsing glob '[z-a]'"),
+        "{}",
+        stderr(&o)
+    );
+    assert_eq!(
+        json_paths(&o),
+        [".github/workflows/ci.yml", "legacy/.github/workflows/l.yml"]
+    );
     // A bad glob is a usage error before anything is linted.
     let o = bin()
         .current_dir(dir.path())

@@ -219,19 +219,27 @@ fn walk(root: &Path, opts: &WalkOptions, out: &mut Discovery) {
                 let (path, inner) = innermost(&err);
                 let path = path.unwrap_or(root).to_path_buf();
                 match inner {
-                    ignore::Error::Loop { .. } => out
+                    ignore::Error::Loop { child, .. } => out
                         .errors
-                        .push(InputError::new(&path, "symbolic link loop")),
+                        .push(InputError::new(child, "symbolic link loop")),
                     ignore::Error::Io(io) => out.errors.push(InputError::io(&path, io)),
                     // A bad line in an ignore file: the rest of the file still applies.
-                    ignore::Error::Partial(_) | ignore::Error::Glob { .. } => out
-                        .warnings
-                        .push(InputError::new(&path, &format!("ignore file: {inner}"))),
+                    ignore::Error::Partial(_) | ignore::Error::Glob { .. } => out.warnings.push(
+                        InputError::new(&path, &format!("{inner} (the other lines still apply)")),
+                    ),
                     other => out.errors.push(InputError::new(&path, &other.to_string())),
                 }
                 continue;
             }
         };
+        // A directory's own ignore files that did not fully parse: the rest of them applies.
+        if let Some(err) = entry.error() {
+            let (path, inner) = innermost(err);
+            out.warnings.push(InputError::new(
+                path.unwrap_or(entry.path()),
+                &format!("{inner} (the other lines still apply)"),
+            ));
+        }
         // Only regular files: a FIFO met in a walk would block the run.
         if !entry.file_type().is_some_and(|t| t.is_file()) {
             continue;
