@@ -764,6 +764,13 @@ fn local_actions_are_found_and_linted_as_actions() {
             ("tools/deploy/action.yaml", "invalid-workflow"),
         ]
     );
+    // Searched from inside the workflows folder, a workflow called action.yml is still one.
+    let o = bin()
+        .current_dir(r.join(".gitea/workflows"))
+        .args(["check", ".", "--format", "json"])
+        .output()
+        .unwrap();
+    assert_eq!(json_paths(&o), ["action.yml"], "{}", stderr(&o));
     // Named on the command line, the file name decides too.
     let o = bin()
         .current_dir(r)

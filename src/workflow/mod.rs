@@ -236,8 +236,15 @@ impl<'a> Step<'a> {
 impl FileKind {
     /// What a file's name says it is: `Some(Action)` for an `action.yml`/`action.yaml` outside
     /// a workflows folder (a local action's metadata), `None` when only the content can tell.
+    /// A relative name is resolved against the current directory, so `action.yml` linted from
+    /// inside `.github/workflows` is still that folder's workflow.
     pub fn from_name(name: &str) -> Option<FileKind> {
-        crate::source::is_action_path(std::path::Path::new(name)).then_some(FileKind::Action)
+        let path = std::path::Path::new(name);
+        if !crate::source::is_action_path(path) {
+            return None;
+        }
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        crate::source::is_action_path(&abs).then_some(FileKind::Action)
     }
 }
 
