@@ -182,9 +182,59 @@ fn innermost(err: &ignore::Error) -> (Option<&Path>, &ignore::Error) {
     }
 }
 
+/// What one entry of a walk gives.
+enum Found {
+    File(PathBuf),
+    Error(InputError),
+    Warning(InputError),
+}
+
+/// Classifies one entry of a walk rooted at `root` (`abs_root` is its absolute form).
+fn visit(
+    entry: Result<ignore::DirEntry, ignore::Error>,
+    root: &Path,
+    abs_root: &Path,
+    found: &mut impl FnMut(Found),
+) {
+    let entry = match entry {
+        Ok(entry) => entry,
+        Err(err) => {
+            let (path, inner) = innermost(&err);
+            let path = path.unwrap_or(root);
+            found(match inner {
+                ignore::Error::Loop { child, .. } => {
+                    Found::Error(InputError::new(child, "symbolic link loop"))
+                }
+                ignore::Error::Io(io) => Found::Error(InputError::io(path, io)),
+                // A bad line in an ignore file: the rest of the file still applies.
+                ignore::Error::Partial(_) | ignore::Error::Glob { .. } => Found::Warning(
+                    InputError::new(path, &format!("{inner} (the other lines still apply)")),
+                ),
+                other => Found::Error(InputError::new(path, &other.to_string())),
+            });
+            return;
+        }
+    };
+    // A directory's own ignore files that did not fully parse: the rest of them applies.
+    if let Some(err) = entry.error() {
+        let (path, inner) = innermost(err);
+        found(Found::Warning(InputError::new(
+            path.unwrap_or(entry.path()),
+            &format!("{inner} (the other lines still apply)"),
+        )));
+    }
+    // Only regular files: a FIFO met in a walk would block the run.
+    if !entry.file_type().is_some_and(|t| t.is_file()) {
+        return;
+    }
+    let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
+    let abs = abs_root.join(rel);
+    if is_workflow_path(&abs) || is_action_path(&abs) {
+        found(Found::File(entry.into_path()));
+    }
+}
+
 fn walk(root: &Path, opts: &WalkOptions, out: &mut Discovery) {
-    let before = out.files.len();
-    let errors_before = out.errors.len();
     // Resolve the root so `cachelint check .` inside `.github/workflows` still finds files.
     let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let mut builder = ignore::WalkBuilder::new(root);
@@ -193,7 +243,6 @@ fn walk(root: &Path, opts: &WalkOptions, out: &mut Discovery) {
         // `.github` is hidden: hidden files are searched.
         .hidden(false)
         .follow_links(true)
-        .sort_by_file_name(|a, b| a.cmp(b))
         .filter_entry(|e| {
             e.depth() == 0
                 || !(e.file_type().is_some_and(|t| t.is_dir())
@@ -212,50 +261,41 @@ fn walk(root: &Path, opts: &WalkOptions, out: &mut Discovery) {
             }
         }
     }
-    for entry in builder.build() {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(err) => {
-                let (path, inner) = innermost(&err);
-                let path = path.unwrap_or(root).to_path_buf();
-                match inner {
-                    ignore::Error::Loop { child, .. } => out
-                        .errors
-                        .push(InputError::new(child, "symbolic link loop")),
-                    ignore::Error::Io(io) => out.errors.push(InputError::io(&path, io)),
-                    // A bad line in an ignore file: the rest of the file still applies.
-                    ignore::Error::Partial(_) | ignore::Error::Glob { .. } => out.warnings.push(
-                        InputError::new(&path, &format!("{inner} (the other lines still apply)")),
-                    ),
-                    other => out.errors.push(InputError::new(&path, &other.to_string())),
-                }
-                continue;
-            }
-        };
-        // A directory's own ignore files that did not fully parse: the rest of them applies.
-        if let Some(err) = entry.error() {
-            let (path, inner) = innermost(err);
-            out.warnings.push(InputError::new(
-                path.unwrap_or(entry.path()),
-                &format!("{inner} (the other lines still apply)"),
-            ));
-        }
-        // Only regular files: a FIFO met in a walk would block the run.
-        if !entry.file_type().is_some_and(|t| t.is_file()) {
-            continue;
-        }
-        let rel = entry.path().strip_prefix(root).unwrap_or(entry.path());
-        let abs = abs_root.join(rel);
-        if is_workflow_path(&abs) || is_action_path(&abs) {
-            out.files.push(entry.into_path());
+    // The parallel walker: it learns which ignore files a folder has from the listing it reads
+    // anyway (the sequential one stats each name in each folder), and uses every core. The
+    // order it finds things in varies: everything is sorted below.
+    let (tx, rx) = std::sync::mpsc::channel();
+    builder.build_parallel().run(|| {
+        let tx = tx.clone();
+        let abs_root = &abs_root;
+        Box::new(move |entry| {
+            visit(entry, root, abs_root, &mut |f| {
+                let _ = tx.send(f);
+            });
+            ignore::WalkState::Continue
+        })
+    });
+    drop(tx);
+    let (mut files, mut errors, mut warnings) = (vec![], vec![], vec![]);
+    for f in rx {
+        match f {
+            Found::File(p) => files.push(p),
+            Found::Error(e) => errors.push(e),
+            Found::Warning(w) => warnings.push(w),
         }
     }
-    if out.files.len() == before && out.errors.len() == errors_before {
-        out.errors.push(InputError::new(
+    errors.sort_by(|a: &InputError, b| a.path.cmp(&b.path));
+    warnings.sort_by(|a: &InputError, b| a.path.cmp(&b.path));
+    if files.is_empty() && errors.is_empty() {
+        errors.push(InputError::new(
             root,
-            "no workflow files found (looked for .github/workflows, .forgejo/workflows and .gitea/workflows)",
+            "no workflow files found (looked for the files directly inside .github/workflows, \
+             .forgejo/workflows and .gitea/workflows, and for action.yml files)",
         ));
     }
+    out.files.extend(files);
+    out.errors.extend(errors);
+    out.warnings.extend(warnings);
 }
 
 #[cfg(test)]
