@@ -898,7 +898,12 @@ fn fifo_named_on_the_command_line() {
     let writer = std::thread::spawn(move || std::fs::write(fifo, GOOD));
     let r = run(
         dir.path(),
-        &["check".into(), "--format".into(), "json".into(), "ci.yml".into()],
+        &[
+            "check".into(),
+            "--format".into(),
+            "json".into(),
+            "ci.yml".into(),
+        ],
     );
     assert_bounded("FIFO named ci.yml", &r);
     writer.join().unwrap().unwrap();
