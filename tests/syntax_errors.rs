@@ -61,9 +61,12 @@ fn a_tab_on_line_7_is_reported_on_line_7() {
         .output()
         .unwrap();
     let human = String::from_utf8_lossy(&out.stdout);
-    assert!(human.contains("ci.yml:7:1]"), "{human}");
     assert!(
-        human.contains("help: YAML indentation is spaces only"),
+        human.contains("--> ") && human.contains("ci.yml:7:1\n"),
+        "{human}"
+    );
+    assert!(
+        human.contains("= help: YAML indentation is spaces only"),
         "{human}"
     );
 }

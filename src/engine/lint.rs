@@ -99,7 +99,7 @@ fn lint_into(
     if partial {
         return;
     }
-    let (wf, problems) = workflow::build(doc.root.as_ref());
+    let (wf, problems) = workflow::build_as(doc.root.as_ref(), FileKind::from_name(&file.name));
     for p in problems {
         out.push(invalid_workflow::shape(at(p.span), p.message));
     }

@@ -20,6 +20,8 @@ pub enum Input {
     Path(PathBuf),
     /// Standard input, named for reports.
     Stdin(String),
+    /// A stream named on the command line (`/dev/stdin`, a FIFO), read to its end.
+    Stream(PathBuf),
 }
 
 /// What linting one input produced.
@@ -48,6 +50,7 @@ pub fn run<T: Send>(
         match input {
             Input::Path(p) => db.open(p),
             Input::Stdin(name) => SourceFile::read_stdin(name).map(|f| db.add(f)),
+            Input::Stream(p) => SourceFile::read_stream(p).map(|f| db.add(f)),
         }
     };
     let lint_input = |input: &Input| -> Outcome<T> {
@@ -75,7 +78,7 @@ pub fn run<T: Send>(
         std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| lint_input(input))).unwrap_or_else(
             |_| {
                 let path = match input {
-                    Input::Path(p) => crate::source::display_path(p),
+                    Input::Path(p) | Input::Stream(p) => crate::source::display_path(p),
                     Input::Stdin(name) => name.clone(),
                 };
                 Outcome::Unreadable(InputError {

@@ -286,7 +286,7 @@ pub(super) fn summary(s: &Summary, color: bool) -> String {
     if !color {
         return format!("{line}\n");
     }
-    let code = if s.counts[0] > 0 {
+    let code = if s.counts[0] > 0 || s.not_linted > 0 {
         "1;31"
     } else if s.total() > 0 {
         "1;33"

@@ -39,6 +39,9 @@ pub struct Summary {
     pub files_with_problems: usize,
     /// Diagnostics per severity: errors, warnings, infos.
     pub counts: [usize; 3],
+    /// Inputs that were not linted (unreadable, missing, a directory with no workflows); each
+    /// has its own error on stderr.
+    pub not_linted: usize,
 }
 
 impl Summary {
@@ -73,7 +76,7 @@ pub fn finish(opts: &Options, rendered: &[String], summary: &Summary) -> String 
         }
         Format::Concise => {
             let mut out: String = rendered.concat();
-            if summary.total() > 0 {
+            if summary.total() > 0 || summary.not_linted > 0 {
                 out.push_str(&human::summary(summary, opts.color));
             }
             out
@@ -111,9 +114,21 @@ fn plural(n: usize, word: &str) -> String {
     }
 }
 
-/// `Found 3 problems (2 errors, 1 warning) in 2 files.` or `All checks passed (4 files).`
+/// `Found 3 problems (2 errors, 1 warning) in 2 files.` or `All checks passed (4 files
+/// checked).`; when an input was not linted it says so, and never that all checks passed.
 pub fn summary_line(s: &Summary) -> String {
+    let not_linted = match s.not_linted {
+        0 => String::new(),
+        1 => "; 1 input could not be linted (see the error on stderr)".to_string(),
+        n => format!("; {n} inputs could not be linted (see the errors on stderr)"),
+    };
     if s.total() == 0 {
+        if s.not_linted > 0 {
+            return format!(
+                "No problems found in {} checked{not_linted}.",
+                plural(s.files, "file")
+            );
+        }
         return format!("All checks passed ({} checked).", plural(s.files, "file"));
     }
     let parts: Vec<String> = [(0, "error"), (1, "warning"), (2, "info")]
@@ -128,7 +143,7 @@ pub fn summary_line(s: &Summary) -> String {
         })
         .collect();
     format!(
-        "Found {} ({}) in {}.",
+        "Found {} ({}) in {}{not_linted}.",
         plural(s.total(), "problem"),
         parts.join(", "),
         plural(s.files_with_problems, "file")
@@ -145,6 +160,7 @@ mod tests {
             files: 3,
             files_with_problems: 2,
             counts: [2, 1, 0],
+            not_linted: 0,
         };
         assert_eq!(
             summary_line(&s),
@@ -154,6 +170,7 @@ mod tests {
             files: 1,
             files_with_problems: 1,
             counts: [1, 0, 0],
+            not_linted: 0,
         };
         assert_eq!(summary_line(&s), "Found 1 problem (1 error) in 1 file.");
         assert_eq!(
@@ -162,6 +179,38 @@ mod tests {
                 ..Default::default()
             }),
             "All checks passed (4 files checked)."
+        );
+    }
+
+    #[test]
+    fn summary_lines_say_what_was_not_linted() {
+        let s = Summary {
+            files: 2,
+            not_linted: 1,
+            ..Default::default()
+        };
+        assert_eq!(
+            summary_line(&s),
+            "No problems found in 2 files checked; 1 input could not be linted (see the error on stderr)."
+        );
+        let s = Summary {
+            files: 0,
+            not_linted: 3,
+            ..Default::default()
+        };
+        assert_eq!(
+            summary_line(&s),
+            "No problems found in 0 files checked; 3 inputs could not be linted (see the errors on stderr)."
+        );
+        let s = Summary {
+            files: 2,
+            files_with_problems: 1,
+            counts: [0, 2, 0],
+            not_linted: 1,
+        };
+        assert_eq!(
+            summary_line(&s),
+            "Found 2 problems (2 warnings) in 1 file; 1 input could not be linted (see the error on stderr)."
         );
     }
 }

@@ -9,7 +9,9 @@ mod line_index;
 mod span_map;
 
 pub use db::{Backing, FileId, Location, SourceDb};
-pub use discover::{Discovery, InputError, discover, is_workflow_path};
+pub use discover::{
+    Discovery, InputError, WalkOptions, discover, discover_with, is_action_path, is_workflow_path,
+};
 pub use line_index::{LineCol, LineIndex};
 pub use span_map::SpanMap;
 
@@ -137,18 +139,32 @@ impl SourceFile {
         }
     }
 
-    /// Reads standard input (at most [`MAX_FILE_BYTES`]).
-    pub fn read_stdin(name: &str) -> Result<Self, InputError> {
+    /// Reads a stream named on the command line (`/dev/stdin`, a FIFO such as `<(...)`, a
+    /// character device) to its end, at most [`MAX_FILE_BYTES`] of it. Never used for files
+    /// found by a directory walk: a FIFO there would block the run.
+    pub fn read_stream(path: &Path) -> Result<Self, InputError> {
+        let stream = std::fs::File::open(path).map_err(|e| InputError::io(path, &e))?;
+        let mut file = Self::read_limited(&display_path(path), stream, path)?;
+        file.path = Some(path.to_path_buf());
+        Ok(file)
+    }
+
+    /// Reads `reader` to its end, stopping one byte past [`MAX_FILE_BYTES`].
+    fn read_limited(name: &str, reader: impl Read, path: &Path) -> Result<Self, InputError> {
         let mut bytes = Vec::new();
-        std::io::stdin()
-            .lock()
+        reader
             .take(MAX_FILE_BYTES + 1)
             .read_to_end(&mut bytes)
-            .map_err(|e| InputError::new(Path::new("-"), &e.to_string()))?;
+            .map_err(|e| InputError::io(path, &e))?;
         if bytes.len() as u64 > MAX_FILE_BYTES {
             return Ok(Self::too_large(name, bytes.len() as u64));
         }
         Ok(Self::from_bytes(name, bytes))
+    }
+
+    /// Reads standard input (at most [`MAX_FILE_BYTES`]).
+    pub fn read_stdin(name: &str) -> Result<Self, InputError> {
+        Self::read_limited(name, std::io::stdin().lock(), Path::new("-"))
     }
 
     /// The text of a span, or `""` when the span is out of range.

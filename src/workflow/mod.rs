@@ -233,10 +233,34 @@ impl<'a> Step<'a> {
     }
 }
 
+impl FileKind {
+    /// What a file's name says it is: `Some(Action)` for an `action.yml`/`action.yaml` outside
+    /// a workflows folder (a local action's metadata), `None` when only the content can tell.
+    /// A relative name is resolved against the current directory, so `action.yml` linted from
+    /// inside `.github/workflows` is still that folder's workflow.
+    pub fn from_name(name: &str) -> Option<FileKind> {
+        let path = std::path::Path::new(name);
+        if !crate::source::is_action_path(path) {
+            return None;
+        }
+        let abs = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        crate::source::is_action_path(&abs).then_some(FileKind::Action)
+    }
+}
+
 /// Builds the workflow AST from a YAML root. Never fails; shape problems are returned.
 pub fn build<'a>(root: Option<&'a Node<'a>>) -> (Workflow<'a>, Vec<Problem>) {
+    build_as(root, None)
+}
+
+/// Like [`build`], but a `hint` (from [`FileKind::from_name`]) decides the kind instead of
+/// the content: an `action.yml` is read as an action even if it has a `jobs:` key.
+pub fn build_as<'a>(
+    root: Option<&'a Node<'a>>,
+    hint: Option<FileKind>,
+) -> (Workflow<'a>, Vec<Problem>) {
     let mut w = Walker { problems: vec![] };
-    let mut wf = w.workflow(root);
+    let mut wf = w.workflow(root, hint);
     apply_workflow_defaults(&mut wf);
     (wf, w.problems)
 }
@@ -295,7 +319,7 @@ impl Walker {
         key.as_str().map(|value| Str { value, node: key })
     }
 
-    fn workflow<'a>(&mut self, root: Option<&'a Node<'a>>) -> Workflow<'a> {
+    fn workflow<'a>(&mut self, root: Option<&'a Node<'a>>, hint: Option<FileKind>) -> Workflow<'a> {
         let mut wf = Workflow {
             kind: FileKind::Unknown,
             name: None,
@@ -309,7 +333,9 @@ impl Walker {
         let Some(entries) = self.expect_map(root, "a workflow") else {
             return wf;
         };
-        if root.get("jobs").is_some() {
+        if let Some(kind) = hint {
+            wf.kind = kind;
+        } else if root.get("jobs").is_some() {
             wf.kind = FileKind::Workflow;
         } else if root.get("runs").is_some() {
             wf.kind = FileKind::Action;
