@@ -305,17 +305,9 @@ const NOT_YET: &[&str] = &[
 #[test]
 fn no_page_promises_what_does_not_exist() {
     let mut pages = sample_pages();
-    let mut stack = vec![docs_dir()];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "md") {
-                pages.push(path);
-            }
-        }
-    }
+    pages.extend(files_under(&docs_dir()));
+    pages.retain(|p| p.extension().is_some_and(|e| e == "md"));
+    pages.dedup();
     let mut wrong = vec![];
     for page in pages {
         let text = std::fs::read_to_string(&page).unwrap().to_lowercase();
@@ -418,28 +410,38 @@ fn every_rule_has_a_page_in_ruff_sections() {
 
 #[test]
 fn every_page_belongs_to_a_rule() {
-    let mut stack = vec![docs_dir()];
+    for path in files_under(&docs_dir()) {
+        let rel = path
+            .strip_prefix(docs_dir())
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        let id = rel
+            .strip_suffix(".md")
+            .expect("only .md files in docs/rules");
+        assert!(
+            Registry::builtin().get(id).is_some(),
+            "docs/rules/{rel} has no rule in the registry"
+        );
+    }
+}
+
+/// Every file under `root`, at any depth.
+fn files_under(root: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         for entry in std::fs::read_dir(&dir).unwrap() {
             let path = entry.unwrap().path();
             if path.is_dir() {
                 stack.push(path);
-                continue;
+            } else {
+                out.push(path);
             }
-            let rel = path
-                .strip_prefix(docs_dir())
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            let id = rel
-                .strip_suffix(".md")
-                .expect("only .md files in docs/rules");
-            assert!(
-                Registry::builtin().get(id).is_some(),
-                "docs/rules/{rel} has no rule in the registry"
-            );
         }
     }
+    out.sort();
+    out
 }
 
 #[test]
