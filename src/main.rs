@@ -314,7 +314,14 @@ fn explain(rule: &str) -> ExitCode {
     match Registry::builtin().get(rule) {
         Some(r) => print(&r.doc()),
         None => {
-            eprintln!("cachelint: error: no rule `{rule}` (`cachelint rules` lists them)");
+            match engine::closest_id(rule, Registry::builtin()) {
+                Some(id) => eprintln!(
+                    "cachelint: error: no rule `{rule}`; did you mean `{id}`? (`cachelint rules` lists them)"
+                ),
+                None => {
+                    eprintln!("cachelint: error: no rule `{rule}` (`cachelint rules` lists them)")
+                }
+            }
             ExitCode::from(2)
         }
     }

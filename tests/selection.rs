@@ -96,3 +96,15 @@ fn files_that_were_not_linted_are_reported_whatever_the_selection() {
         assert!(!text.contains("All checks passed"), "{args:?}: {text}");
     }
 }
+
+#[test]
+fn explain_suggests_the_closest_rule() {
+    let d = tempfile::tempdir().expect("a temp dir");
+    let o = run_in(d.path(), &["explain", "nox/cache-mising"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean `nox/cache-missing`?"), "{err}");
+    let o = run_in(d.path(), &["--select", "nox/cach", "."]);
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("did you mean `nox/cache`?"), "{err}");
+}

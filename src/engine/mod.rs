@@ -8,4 +8,4 @@ pub mod select;
 
 pub use lint::{lint, lint_buffer};
 pub use run::{Input, Outcome, run};
-pub use select::{Selection, SelectionError, Settings, selector_matches};
+pub use select::{Selection, SelectionError, Settings, closest_id, selector_matches};

@@ -49,10 +49,17 @@ fn suggest(selector: &str, registry: &Registry) -> Option<String> {
     let mut candidates: Vec<String> = vec![];
     for r in &registry.rules {
         candidates.push(r.id.to_string());
-        if let Some((tool, _)) = r.id.split_once('/') {
-            candidates.push(format!("{tool}/"));
+        // Every prefix that selects: `nox/`, `nox/cache`, `nox/key-missing`.
+        for (i, b) in r.id.bytes().enumerate() {
+            match b {
+                b'/' => candidates.push(r.id[..=i].to_string()),
+                b'-' => candidates.push(r.id[..i].to_string()),
+                _ => {}
+            }
         }
     }
+    candidates.sort();
+    candidates.dedup();
     let s = selector.trim();
     candidates
         .into_iter()
@@ -60,6 +67,17 @@ fn suggest(selector: &str, registry: &Registry) -> Option<String> {
         .filter(|(score, _)| *score >= 0.8)
         .max_by(|a, b| a.0.total_cmp(&b.0))
         .map(|(_, c)| c)
+}
+
+/// The closest full rule id to `id`, if it is close enough to be a typo (for `explain`).
+pub fn closest_id(id: &str, registry: &Registry) -> Option<String> {
+    registry
+        .rules
+        .iter()
+        .map(|r| (strsim::jaro_winkler(id, r.id), r.id))
+        .filter(|(score, _)| *score >= 0.8)
+        .max_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, id)| id.to_string())
 }
 
 /// What runs, resolved against a registry once per run.
@@ -188,5 +206,24 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(err[0].suggestion.as_deref(), Some("nox/"));
+        let err = Settings::new(
+            reg,
+            &Selection {
+                select: vec!["nox/cach".into()],
+                ignore: vec![],
+            },
+        )
+        .unwrap_err();
+        assert_eq!(err[0].suggestion.as_deref(), Some("nox/cache"));
+    }
+
+    #[test]
+    fn closest_rule_id() {
+        let reg = Registry::builtin();
+        assert_eq!(
+            closest_id("nox/cache-mising", reg).as_deref(),
+            Some("nox/cache-missing")
+        );
+        assert_eq!(closest_id("zzz", reg), None);
     }
 }
