@@ -55,6 +55,70 @@ pub struct Label {
     pub message: String,
 }
 
+/// How sure a fix is to keep the workflow doing what its author meant (ruff's model).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Applicability {
+    /// Applied by `--fix`: it changes nothing but what the finding is about.
+    Safe,
+    /// Applied with `--unsafe-fixes`: it adds or moves steps or changes a command, which a
+    /// reader should look at.
+    Unsafe,
+    /// Never applied: shown in the help only (the edit lands in text an alias or anchor shares,
+    /// or a part of it is not known).
+    DisplayOnly,
+}
+
+impl Applicability {
+    /// `safe`, `unsafe`, `display-only`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+            Applicability::DisplayOnly => "display-only",
+        }
+    }
+}
+
+/// One edit: the bytes of `location` (in the file it names) replaced by `content` (an empty
+/// span inserts, an empty content deletes).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Edit {
+    /// The file and the bytes replaced.
+    pub location: Location,
+    /// The new text.
+    pub content: String,
+}
+
+impl Edit {
+    /// Inserts `content` at `offset` of `file`.
+    pub fn insert(file: crate::source::FileId, offset: usize, content: impl Into<String>) -> Self {
+        Edit {
+            location: Location::new(file, offset..offset),
+            content: content.into(),
+        }
+    }
+
+    /// Replaces the bytes of `location` with `content`.
+    pub fn replace(location: Location, content: impl Into<String>) -> Self {
+        Edit {
+            location,
+            content: content.into(),
+        }
+    }
+}
+
+/// A fix: edits applied together, what they do, and how safe they are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    /// What the fix does, as a command (`add a cache step for .nox`).
+    pub title: String,
+    /// How safe it is.
+    pub applicability: Applicability,
+    /// The edits, none overlapping.
+    pub edits: Vec<Edit>,
+}
+
 /// A finding: rule, severity, message, where, and how to fix it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Diagnostic {
@@ -76,6 +140,8 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// How to fix it.
     pub help: Option<String>,
+    /// The edits that fix it, when the rule can make them.
+    pub fix: Option<Fix>,
 }
 
 impl Diagnostic {
@@ -100,7 +166,14 @@ impl Diagnostic {
             primary_label: None,
             labels: vec![],
             help: None,
+            fix: None,
         }
+    }
+
+    /// Sets the fix.
+    pub fn with_fix(mut self, fix: Fix) -> Self {
+        self.fix = Some(fix);
+        self
     }
 
     /// Sets the text under the primary location.

@@ -9,11 +9,14 @@
 //! `report` (one file per output format). [`diagnostic::Diagnostic`] is the one finding type
 //! every format renders.
 
+pub mod config;
 pub mod diagnostic;
 pub mod engine;
 pub mod expr;
 pub mod facts;
+pub mod fix;
 pub mod knowledge;
+pub mod python;
 pub mod report;
 pub mod rules;
 pub mod shell;

@@ -611,7 +611,7 @@ fn a_run_with_an_unread_input_never_says_all_checks_passed() {
     assert_eq!(o.status.code(), Some(2));
     assert!(
         stdout(&o).ends_with(
-            "Found 1 problem (1 warning) in 1 file; 2 inputs could not be linted (see the errors on stderr).\n"
+            "Found 1 problem (1 warning) in 1 of 2 files checked; 2 inputs could not be linted (see the errors on stderr).\n"
         ),
         "{}",
         stdout(&o)
@@ -849,4 +849,89 @@ fn version_names_the_commit_when_built_from_git() {
         }
         _ => assert_eq!(rest, ""),
     }
+}
+
+#[test]
+fn a_file_named_twice_is_linted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/a.yml", NOX_NO_CACHE);
+    let o = bin()
+        .current_dir(dir.path())
+        .args([
+            "--format",
+            "concise",
+            ".github/workflows/a.yml",
+            "./.github/workflows/a.yml",
+            ".",
+            "./.github/./workflows/a.yml",
+        ])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert_eq!(
+        stdout(&o).matches("[nox/cache-missing]").count(),
+        1,
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn stdin_filename_with_a_path_and_no_dash_is_ignored_with_a_warning() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/a.yml", CLEAN);
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["--stdin-filename", "x.yml", "."])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(
+        stderr(&o).contains("warning: `--stdin-filename x.yml` is ignored"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn help_states_the_exit_codes() {
+    let o = run(&["--help"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(
+        stdout(&o).contains("Exit status: 0 no diagnostics at or above `--fail-on` (default: warning); 1 such diagnostics found"),
+        "{}",
+        stdout(&o)
+    );
+}
+
+#[test]
+fn ignoring_syntax_error_warns_that_it_is_still_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/a.yml", "on: [\n");
+    let o = bin()
+        .current_dir(dir.path())
+        .args(["--ignore", "syntax-error", "--format", "concise", "."])
+        .output()
+        .unwrap();
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    assert!(stdout(&o).contains("[syntax-error]"), "{}", stdout(&o));
+    assert!(
+        stderr(&o).contains("`--ignore syntax-error` does not hide `syntax-error`"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn explain_takes_an_id_in_any_case_and_suggests_a_near_one() {
+    let o = run(&["explain", "NOX/CACHE-MISSING"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(stdout(&o).contains("cache-missing"), "{}", stdout(&o));
+    let o = run(&["explain", "NOX/CACHE-MISING"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("did you mean `nox/cache-missing`?"),
+        "{}",
+        stderr(&o)
+    );
 }

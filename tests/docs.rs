@@ -288,18 +288,10 @@ fn sample_output_in_readme_and_docs_is_real() {
 /// planned; when one ships, take it off this list with the code.
 const NOT_YET: &[&str] = &[
     "pre-commit",
-    "sarif",
-    "--fix",
-    "autofix",
     "language server",
     "lsp",
     "noqa",
     "suppression",
-    "cachelint.toml",
-    "[tool.cachelint]",
-    "config file",
-    "--format github",
-    "--format sarif",
 ];
 
 #[test]
@@ -400,6 +392,26 @@ fn every_rule_has_a_page_in_ruff_sections() {
             "{}: the example needs a YAML block",
             rule.id
         );
+        // The page says whether the rule has a fix, after the other sections.
+        let fix = text[at..]
+            .split("\n## Fix\n\n")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{}: no `## Fix` section at the end", rule.id));
+        assert!(
+            ["Safe fix", "Unsafe fix", "No fix"]
+                .iter()
+                .any(|p| fix.starts_with(p)),
+            "{}: the Fix section starts with `Safe fix`, `Unsafe fix` or `No fix`",
+            rule.id
+        );
+        let fixes = std::fs::read_to_string(root().join("docs/fixes.md")).unwrap();
+        let listed = fixes.contains(&format!("| `{}` |", rule.id));
+        assert_eq!(
+            listed,
+            !fix.starts_with("No fix"),
+            "{}: docs/fixes.md's table and the rule page disagree",
+            rule.id
+        );
         assert!(
             !rule.summary.is_empty() && rule.summary.ends_with('.'),
             "{}: summary",
@@ -475,4 +487,104 @@ fn rule_ids_are_unique_and_kebab_case() {
     let n = ids.len();
     ids.dedup();
     assert_eq!(ids.len(), n, "duplicate rule ids");
+}
+
+#[test]
+fn readme_rules_table_lists_every_rule_at_its_default_severity() {
+    let readme = std::fs::read_to_string(root().join("README.md")).unwrap();
+    let section = readme
+        .split("\n## Rules\n")
+        .nth(1)
+        .and_then(|s| s.split("\n## ").next())
+        .expect("README has a ## Rules section");
+    let mut table: Vec<(String, String)> = section
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.split('|').map(str::trim).collect();
+            let id = cells.get(1)?.strip_prefix('`')?.strip_suffix('`')?;
+            Some((id.to_string(), cells.get(2)?.to_string()))
+        })
+        .collect();
+    let mut rules: Vec<(String, String)> = Registry::builtin()
+        .rules
+        .iter()
+        .map(|r| (r.id.to_string(), r.severity.as_str().to_string()))
+        .collect();
+    table.sort();
+    rules.sort();
+    assert_eq!(
+        table, rules,
+        "the README's rules table and the registry differ"
+    );
+}
+
+/// The settings reference of docs/configuration.md, as made from the code's list.
+fn settings_reference() -> String {
+    let mut out = String::new();
+    for s in cachelint::config::SETTINGS {
+        out.push_str(&format!(
+            "\n### `{}`\n\n{}\n\nType: {}. Default: {}.\n\n```toml\n{}\n```\n",
+            s.name, s.doc, s.kind, s.default, s.example
+        ));
+    }
+    out.push('\n');
+    out
+}
+
+#[test]
+fn configuration_page_documents_every_setting_and_its_examples_parse() {
+    let path = root().join("docs/configuration.md");
+    let text = std::fs::read_to_string(&path).unwrap();
+    let start_marker = "<!-- settings:start";
+    let start = text.find(start_marker).expect("settings:start marker");
+    let start = start + text[start..].find("-->\n").unwrap() + 4;
+    let end = text
+        .find("<!-- settings:end -->")
+        .expect("settings:end marker");
+    let want = settings_reference();
+    if std::env::var_os("UPDATE_DOCS").is_some_and(|v| v == "1") && text[start..end] != want {
+        std::fs::write(&path, format!("{}{want}{}", &text[..start], &text[end..])).unwrap();
+    } else {
+        assert_eq!(
+            text[start..end],
+            want,
+            "docs/configuration.md's settings differ from src/config/docs.rs: run `UPDATE_DOCS=1 cargo test --test docs`"
+        );
+    }
+    // Every `toml` block of the page is a valid configuration, in the file it names.
+    let text = std::fs::read_to_string(&path).unwrap();
+    let mut n = 0;
+    for block in text.split("```toml\n").skip(1) {
+        let body = &block[..block.find("```").unwrap()];
+        let name = if body.contains("[tool.cachelint") {
+            "pyproject.toml"
+        } else {
+            "cachelint.toml"
+        };
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join(name), body).unwrap();
+        write_workflow(dir.path());
+        let out = Command::new(env!("CARGO_BIN_EXE_cachelint"))
+            .current_dir(dir.path())
+            .args(["check", "--show-settings"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{body}\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        n += 1;
+    }
+    assert!(n > cachelint::config::SETTINGS.len());
+}
+
+fn write_workflow(dir: &Path) {
+    let wf = dir.join(".github/workflows");
+    std::fs::create_dir_all(&wf).unwrap();
+    std::fs::write(
+        wf.join("ci.yml"),
+        "on: push\njobs:\n  t:\n    runs-on: x\n    steps:\n      - run: nox -s t\n",
+    )
+    .unwrap();
 }

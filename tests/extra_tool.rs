@@ -52,6 +52,7 @@ fn the_extra_tool_gets_its_own_rules_in_the_registry() {
         "envy/cache-missing",
         "envy/cache-after-use",
         "envy/key-missing-hash",
+        "envy/cache-without-reuse",
     ] {
         assert!(ids.contains(&id), "{id} missing from {ids:?}");
     }
@@ -59,7 +60,7 @@ fn the_extra_tool_gets_its_own_rules_in_the_registry() {
     let rule = r.get("envy/key-missing-hash").unwrap();
     assert_eq!(
         rule.summary,
-        "The cache key for envy's environments does not hash requirements.txt, envy.lock."
+        "The cache key for envy's environments does not hash requirements.txt (or another dependency file)."
     );
     assert!(rule.page.is_none());
     assert!(rule.doc().starts_with("# envy/key-missing-hash\n"));

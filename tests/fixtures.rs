@@ -14,10 +14,43 @@ fn fixtures_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures")
 }
 
-/// The fixtures of a `fire`/`pass` folder: its `*.yml` files, and the workflows of the small
-/// repositories inside it (`<repo>/.github/workflows/*.yml`, for rules that read local actions).
+/// The fixtures of a `fire`/`pass` folder: its `*.yml` files, and the workflows and local
+/// actions of the small repositories inside it (`<repo>/.github/workflows/*.yml`, for rules
+/// `<repo>/**/action.yml`, linted as actions).
 fn yml_files(dir: &Path) -> Vec<PathBuf> {
-    common::yaml_files_in(dir, |d| d == dir || d.ends_with(".github/workflows"))
+    let workflows = |d: &Path| {
+        [
+            ".github/workflows",
+            ".forgejo/workflows",
+            ".gitea/workflows",
+        ]
+        .iter()
+        .any(|w| d.ends_with(w))
+    };
+    let mut files = common::yaml_files_in(dir, |d| d == dir || workflows(d));
+    files.extend(
+        common::yaml_files_in(dir, |d| d != dir)
+            .into_iter()
+            .filter(|f| is_action(f) && !f.parent().is_some_and(workflows)),
+    );
+    files.sort();
+    files.dedup();
+    files
+}
+
+fn is_action(path: &Path) -> bool {
+    path.file_name()
+        .is_some_and(|n| n == "action.yml" || n == "action.yaml")
+}
+
+/// The fixture a file belongs to: itself, or the repository folder it is in.
+fn unit(dir: &Path, file: &Path) -> PathBuf {
+    let rel = file.strip_prefix(dir).unwrap_or(file);
+    dir.join(
+        rel.components()
+            .next()
+            .map_or(rel, |c| Path::new(c.as_os_str())),
+    )
 }
 
 /// `# expect: 12:7` lines of a fixture (read as bytes: some fixtures are not UTF-8).
@@ -79,13 +112,21 @@ fn fixtures_give_exactly_the_expected_diagnostics() {
                 .or_default()
                 .push((d["line"].as_u64().unwrap(), d["column"].as_u64().unwrap()));
         }
+        // Each fire fixture (a file, or a repository folder: its workflows and actions) expects
+        // something; within a repository a file may expect nothing.
+        let fire_dir = dir.join("fire");
+        for f in &fire {
+            let u = unit(&fire_dir, f);
+            assert!(
+                fire.iter()
+                    .filter(|g| unit(&fire_dir, g) == u)
+                    .any(|g| !expectations(g).is_empty()),
+                "{}: a fire fixture needs `# expect:` lines",
+                u.display()
+            );
+        }
         for f in &fire {
             let mut want = expectations(f);
-            assert!(
-                !want.is_empty(),
-                "{}: a fire fixture needs `# expect:` lines",
-                f.display()
-            );
             want.sort();
             let mut have = got.remove(&f.display().to_string()).unwrap_or_default();
             have.sort();

@@ -1053,15 +1053,30 @@ fn run_input(bytes: &[u8], full_human: bool) -> Result<(), (String, String)> {
         } else {
             diags.clone()
         };
-        for format in [Format::Json, Format::Concise, Format::Human] {
+        for format in [
+            Format::Json,
+            Format::JsonLines,
+            Format::Concise,
+            Format::Human,
+            Format::Github,
+            Format::Sarif,
+            Format::Gitlab,
+            Format::Junit,
+        ] {
             *stage.borrow_mut() = match format {
                 Format::Json => "report json",
+                Format::JsonLines => "report json-lines",
                 Format::Concise => "report concise",
                 Format::Human => "report human",
+                Format::Github => "report github",
+                Format::Sarif => "report sarif",
+                Format::Gitlab => "report gitlab",
+                Format::Junit => "report junit",
             };
             let opts = Options {
                 format,
                 color: format == Format::Human,
+                quiet: false,
             };
             let diags = if format == Format::Human {
                 &human
@@ -1069,6 +1084,29 @@ fn run_input(bytes: &[u8], full_human: bool) -> Result<(), (String, String)> {
                 &diags
             };
             std::hint::black_box(report::render_file(&opts, &db, &file, diags));
+        }
+        // `--fix --unsafe-fixes`: when anything is fixed, the fixed text lints as a workflow and
+        // a second round changes nothing.
+        if diags.iter().any(|d| d.fix.is_some()) {
+            *stage.borrow_mut() = "fix::fix_file";
+            let mode = cachelint::fix::FixMode { unsafe_fixes: true };
+            let settings = Settings::all(Registry::builtin());
+            let fixed = cachelint::fix::fix_file(&db, id, k, &settings, mode);
+            if fixed.changed() {
+                assert!(
+                    !fixed.remaining.iter().any(|d| matches!(
+                        d.rule,
+                        "syntax-error" | "invalid-workflow" | "limit-exceeded"
+                    )),
+                    "a fixed text does not lint as a workflow:\n{}",
+                    fixed.text
+                );
+                let again = cachelint::fix::fix_file(&db, id, k, &settings, mode);
+                assert_eq!(
+                    again.text, fixed.text,
+                    "a second --fix changed the fixed text"
+                );
+            }
         }
         // The layers on their own, on the whole text: they must hold up on any string.
         let text = &file.text;
@@ -1524,14 +1562,23 @@ fn fuzz_regressions() {
         std::thread::Builder::new()
             .stack_size(64 * 1024 * 1024)
             .spawn(move || {
-                let _ = tx.send(run_input(&bytes, true));
+                let start = cpu_time();
+                let result = run_input(&bytes, true);
+                let _ = tx.send((result, cpu_time().saturating_sub(start)));
             })
             .expect("spawn");
-        match rx.recv_timeout(time_bound()) {
-            Ok(Err((stage, msg))) => {
+        // The bound is on the case's own CPU time (other tests share the cores); a case still
+        // running at several times the bound in wall time is a hang.
+        match rx.recv_timeout(time_bound() * 4) {
+            Ok((Err((stage, msg)), _)) => {
                 failed.push(format!("{}: PANIC in {stage}: {msg}", p.display()))
             }
-            Ok(Ok(())) => {}
+            Ok((Ok(()), took)) if took > time_bound() => failed.push(format!(
+                "{}: {took:?} of CPU time (bound {:?})",
+                p.display(),
+                time_bound()
+            )),
+            Ok((Ok(()), _)) => {}
             Err(_) => failed.push(format!(
                 "{}: still running after {:?} (bound {:?})",
                 p.display(),

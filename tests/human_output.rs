@@ -206,7 +206,7 @@ fn human_colour_marks_the_header_and_never_leaks_into_plain_output() {
 #[test]
 fn concise_colour_on_and_off() {
     let text = format!(
-        "{CJK}  lint:\n    runs-on: x\n    steps:\n      - uses: actions/cache@v4\n        with:\n          path: .nox\n          key: static\n      - run: nox\n"
+        "{CJK}  lint:\n    runs-on: x\n    steps:\n      - run: nox\n      - uses: actions/cache@v4\n        with:\n          path: .nox\n          key: static\n"
     );
     let plain = run_on(&text, &["--format", "concise", "--color", "never"]);
     let plain = stdout(&plain);

@@ -20,7 +20,15 @@ fn knowledge() -> &'static Knowledge {
 fn formats() -> &'static [Format] {
     static F: OnceLock<Vec<Format>> = OnceLock::new();
     F.get_or_init(|| {
-        let mut v = vec![Format::Json, Format::Concise];
+        let mut v = vec![
+            Format::Json,
+            Format::JsonLines,
+            Format::Concise,
+            Format::Github,
+            Format::Sarif,
+            Format::Gitlab,
+            Format::Junit,
+        ];
         if std::env::var_os("CACHELINT_FUZZ_NO_HUMAN").is_none_or(|v| v.is_empty() || v == "0") {
             v.push(Format::Human);
         }
@@ -45,6 +53,7 @@ fuzz_target!(|data: &[u8]| {
         let opts = Options {
             format,
             color: false,
+            quiet: false,
         };
         let _ = report::render_file(&opts, &db, &file, &diags);
     }

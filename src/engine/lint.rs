@@ -2,7 +2,7 @@
 //! the source database; nothing here opens a file itself.
 
 use crate::diagnostic::Diagnostic;
-use crate::facts::{Linted, LocalAction, analyze_job, local_action_key};
+use crate::facts::{self, ConfigSource, Linted, LocalAction, local_action_key};
 use crate::knowledge::Knowledge;
 use crate::rules::{Context, RuleKind, ToolCx, invalid_workflow, limit_exceeded, syntax_error};
 use crate::source::{FileId, Location, SourceDb, SourceFile};
@@ -29,7 +29,7 @@ pub fn lint(
     out.retain(|d| settings.enabled(d.rule));
     out.extend(blocking);
     for d in &mut out {
-        if let Some(s) = settings.severity(d.rule) {
+        if let Some(s) = settings.overridden_severity(d.rule) {
             d.severity = s;
         }
     }
@@ -85,6 +85,14 @@ fn lint_into(
                     key,
                 ));
             }
+            Problem::ExtraDocument { span } => {
+                out.push(invalid_workflow::shape(
+                    at(span.clone()),
+                    "a second YAML document: a workflow or action file holds one document, and \
+                     only the first is read"
+                        .to_string(),
+                ));
+            }
             Problem::TooManyNodes { span } => {
                 partial = true;
                 blocking.push(limit_exceeded::too_many_nodes(at(span.clone())));
@@ -103,19 +111,35 @@ fn lint_into(
     for p in problems {
         out.push(invalid_workflow::shape(at(p.span), p.message));
     }
-    if wf.kind != FileKind::Workflow {
+    if wf.kind == FileKind::Unknown {
         return;
     }
     let rules: Vec<_> = settings
         .enabled_rules()
-        .filter(|r| !matches!(r.kind, RuleKind::Parser))
+        .filter(|r| match r.kind {
+            RuleKind::Parser => false,
+            // A composite action is linted by the rules with one id; the tool rules judge its
+            // steps where a workflow uses them.
+            RuleKind::Tool { .. } => wf.kind == FileKind::Workflow,
+            RuleKind::Single(_) => true,
+        })
         .collect();
     if rules.is_empty() {
         return;
     }
     // Local composite actions (`uses: ./path`, `uses: $/path`) run their steps inline: read them
-    // once per file, from the repository the workflow belongs to, through the database.
-    let action_files = local_action_files(db, file, &wf);
+    // once per file, from the repository the file belongs to, through the database.
+    let action_job = facts::action_job(&wf);
+    let repo_root = file.repo_root();
+    let (root, top_steps): (_, Vec<&[workflow::Step<'_>]>) = if wf.kind == FileKind::Action {
+        (action_repo_root(file), vec![&wf.action_steps])
+    } else {
+        (
+            repo_root.clone(),
+            wf.jobs.iter().map(|j| j.steps()).collect(),
+        )
+    };
+    let action_files = local_action_files(db, root, &top_steps);
     let action_docs: Vec<_> = action_files
         .iter()
         .map(|(_, _, f)| yaml::parse(&f.text))
@@ -133,9 +157,11 @@ fn lint_into(
         .collect();
     let cx = Context {
         file: id,
+        name: &file.name,
         text: &file.text,
         knowledge,
         workflow: &wf,
+        suggested_uses: Default::default(),
     };
     let tool_cxs: Vec<Option<ToolCx<'_>>> = rules
         .iter()
@@ -158,37 +184,125 @@ fn lint_into(
         file: id,
         text: &file.text,
     };
-    for job in &wf.jobs {
-        let facts = analyze_job(knowledge, linted, &wf, job, &actions);
+    let configs = RepoConfigs {
+        db,
+        root: repo_root,
+        read: Default::default(),
+    };
+    // Release workflows and jobs get no tool rules: a cache there is a poisoning risk.
+    let release_workflow = facts::release::is_release_workflow(knowledge, &wf);
+    // Every job's facts first: some rules compare the jobs of one run.
+    let jobs: Vec<(&workflow::Job<'_>, &[workflow::Step<'_>])> = match &action_job {
+        Some(job) if wf.kind == FileKind::Action => vec![(job, wf.action_steps.as_slice())],
+        _ => wf.jobs.iter().map(|j| (j, j.steps())).collect(),
+    };
+    let all: Vec<_> = jobs
+        .iter()
+        .map(|&(job, steps)| {
+            (
+                job,
+                facts::analyze_steps(knowledge, linted, &wf, job, steps, &actions, &configs),
+            )
+        })
+        .collect();
+    let mut judged = Vec::with_capacity(all.len());
+    for (&(job, steps), (_, facts)) in jobs.iter().zip(&all) {
+        let release = release_workflow || facts::release::is_release_job(knowledge, job);
+        if !release {
+            judged.push((job, facts));
+        }
         for (r, tcx) in rules.iter().zip(&tool_cxs) {
             match (r.kind, tcx) {
                 (RuleKind::Single(rule), _) => {
-                    rule.check_job(&cx, job, &facts, out);
-                    for step in job.steps() {
+                    rule.check_job(&cx, job, facts, out);
+                    for step in steps {
                         rule.check_step(&cx, job, step, out);
                     }
                 }
-                (RuleKind::Tool { check, .. }, Some(tcx)) => {
-                    check.check_job(&cx, tcx, job, &facts, out);
+                (RuleKind::Tool { check, .. }, Some(tcx)) if !release => {
+                    check.check_job(&cx, tcx, job, facts, out);
                 }
                 _ => {}
             }
         }
+    }
+    for (r, tcx) in rules.iter().zip(&tool_cxs) {
+        match (r.kind, tcx) {
+            (RuleKind::Single(rule), _) => rule.check_jobs(&cx, &all, out),
+            (RuleKind::Tool { check, .. }, Some(tcx)) if !judged.is_empty() => {
+                check.check_jobs(&cx, tcx, &judged, out);
+            }
+            _ => {}
+        }
+    }
+}
+
+/// The repository root of a composite action's `action.yml`: the folder holding the
+/// `.github` (`.forgejo`, `.gitea`) folder it is in, else its own folder
+/// (a repository's root action, which `uses: $/` names). `None` for standard input.
+fn action_repo_root(file: &SourceFile) -> Option<std::path::PathBuf> {
+    let path = file.path.as_ref()?;
+    let dir = path.parent()?;
+    let nonempty = |p: &std::path::Path| {
+        if p.as_os_str().is_empty() {
+            std::path::PathBuf::from(".")
+        } else {
+            p.to_path_buf()
+        }
+    };
+    for a in dir.ancestors() {
+        let name = a.file_name().and_then(|n| n.to_str());
+        if matches!(name, Some(".github" | ".forgejo" | ".gitea")) {
+            return a.parent().map(nonempty);
+        }
+    }
+    Some(nonempty(dir))
+}
+
+/// Tools' config files (noxfiles) of the repository a workflow belongs to, read through the
+/// database once per file linted.
+struct RepoConfigs<'d> {
+    db: &'d SourceDb,
+    root: Option<std::path::PathBuf>,
+    read: std::cell::RefCell<
+        std::collections::HashMap<String, Option<std::sync::Arc<crate::python::Module>>>,
+    >,
+}
+
+impl ConfigSource for RepoConfigs<'_> {
+    fn config(&self, path: &str) -> Option<std::sync::Arc<crate::python::Module>> {
+        let root = self.root.as_ref()?;
+        // A path outside the repository (`../x`, absolute) is not read.
+        if path.starts_with('/') || path.split('/').any(|c| c == "..") || path.contains("$") {
+            return None;
+        }
+        if let Some(m) = self.read.borrow().get(path) {
+            return m.clone();
+        }
+        let m = self
+            .db
+            .open(&root.join(path))
+            .ok()
+            .and_then(|id| self.db.get(id))
+            .filter(|f| f.too_large.is_none() && f.invalid_utf8.is_none())
+            .map(|f| std::sync::Arc::new(crate::python::read(&f.text)));
+        self.read.borrow_mut().insert(path.to_string(), m.clone());
+        m
     }
 }
 
 /// At most this many local actions are read for one workflow.
 const MAX_LOCAL_ACTIONS: usize = 32;
 
-/// The `action.yml` of every local action the workflow's steps use, through the database
+/// The `action.yml` of every local action the steps use, through the database
 /// (missing ones are skipped: the rules then know nothing about them).
 fn local_action_files(
     db: &SourceDb,
-    file: &SourceFile,
-    wf: &workflow::Workflow<'_>,
+    root: Option<std::path::PathBuf>,
+    steps: &[&[workflow::Step<'_>]],
 ) -> Vec<(String, FileId, std::sync::Arc<SourceFile>)> {
     let mut out: Vec<(String, FileId, std::sync::Arc<SourceFile>)> = vec![];
-    let Some(root) = file.repo_root() else {
+    let Some(root) = root else {
         return out;
     };
     let keys = |steps: &[workflow::Step<'_>]| -> Vec<String> {
@@ -197,7 +311,7 @@ fn local_action_files(
             .filter_map(|s| s.action().and_then(local_action_key))
             .collect()
     };
-    let mut todo: Vec<String> = wf.jobs.iter().flat_map(|j| keys(j.steps())).collect();
+    let mut todo: Vec<String> = steps.iter().flat_map(|s| keys(s)).collect();
     todo.reverse();
     while let Some(key) = todo.pop() {
         if out.len() >= MAX_LOCAL_ACTIONS || out.iter().any(|(k, ..)| *k == key) {

@@ -7,5 +7,8 @@ pub mod run;
 pub mod select;
 
 pub use lint::{lint, lint_buffer};
-pub use run::{Input, Outcome, run};
-pub use select::{Selection, SelectionError, Settings, closest_id, selector_matches};
+pub use run::{FileFixes, Input, Outcome, run, run_with};
+pub use select::{
+    ALWAYS_REPORTED, Layer, Selection, SelectionError, Settings, closest_id, selector_matches,
+    unknown_selectors,
+};

@@ -7,7 +7,8 @@ use std::path::PathBuf;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic};
+use crate::fix::{FixMode, fix_file};
 use crate::knowledge::Knowledge;
 use crate::source::{FileId, InputError, SourceDb, SourceFile};
 
@@ -32,9 +33,30 @@ pub enum Outcome<T> {
         counts: [usize; 3],
         /// The rendered output.
         rendered: T,
+        /// With fixing on: what was fixed (the counts and the rendering are of what is left).
+        fixed: Option<Box<FileFixes>>,
     },
     /// The input could not be read.
     Unreadable(InputError),
+}
+
+/// What fixing one file did (see [`crate::fix::Fixed`]).
+#[derive(Clone, Debug)]
+pub struct FileFixes {
+    /// The file on disk (`None`: standard input or a stream).
+    pub path: Option<PathBuf>,
+    /// Its name in reports.
+    pub name: String,
+    /// The text before.
+    pub original: String,
+    /// The text after.
+    pub text: String,
+    /// The rule of each finding fixed.
+    pub fixed: Vec<&'static str>,
+    /// Findings whose fix was withheld.
+    pub withheld: usize,
+    /// Findings left with an unsafe fix that was not applied.
+    pub unsafe_left: usize,
 }
 
 /// Lints every input in parallel and returns the outcomes in input order. `render` turns one
@@ -44,6 +66,20 @@ pub fn run<T: Send>(
     inputs: &[Input],
     knowledge: &Knowledge,
     settings: &Settings,
+    render: &(dyn Fn(&SourceDb, &SourceFile, &[Diagnostic]) -> T + Sync),
+) -> Vec<Outcome<T>> {
+    run_with(db, inputs, knowledge, settings, None, render)
+}
+
+/// As [`run`], and with `fix` set, each file is fixed first ([`crate::fix::fix_file`]): what is
+/// rendered and counted is what is left, and the outcome says what was fixed. Nothing is
+/// written.
+pub fn run_with<T: Send>(
+    db: &SourceDb,
+    inputs: &[Input],
+    knowledge: &Knowledge,
+    settings: &Settings,
+    fix: Option<FixMode>,
     render: &(dyn Fn(&SourceDb, &SourceFile, &[Diagnostic]) -> T + Sync),
 ) -> Vec<Outcome<T>> {
     let load = |input: &Input| -> Result<FileId, InputError> {
@@ -64,14 +100,44 @@ pub fn run<T: Send>(
                 message: "the file could not be read again".into(),
             });
         };
-        let diags = lint(db, id, knowledge, settings);
+        let (diags, fixed, file) = match fix {
+            None => (lint(db, id, knowledge, settings), None, file),
+            Some(mode) => {
+                let f = fix_file(db, id, knowledge, settings, mode);
+                let unsafe_left = f
+                    .remaining
+                    .iter()
+                    .filter(|d| {
+                        !mode.unsafe_fixes
+                            && d.fix
+                                .as_ref()
+                                .is_some_and(|x| x.applicability == Applicability::Unsafe)
+                    })
+                    .count();
+                let summary = FileFixes {
+                    path: file.path.clone(),
+                    name: file.name.clone(),
+                    fixed: f.fixed,
+                    withheld: f.withheld.len(),
+                    unsafe_left,
+                    original: f.original,
+                    text: f.text,
+                };
+                let now = db.get(id).unwrap_or(file);
+                (f.remaining, Some(Box::new(summary)), now)
+            }
+        };
         let mut counts = [0; 3];
         for d in &diags {
             counts[d.severity as usize] += 1;
         }
         let rendered = render(db, &file, &diags);
         db.release(id);
-        Outcome::Linted { counts, rendered }
+        Outcome::Linted {
+            counts,
+            rendered,
+            fixed,
+        }
     };
     let one = |input: &Input| -> Outcome<T> {
         // A panic is a bug; it must not take the other files down with it.

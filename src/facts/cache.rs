@@ -64,7 +64,9 @@ pub fn covers(lines: &[PathLine], target: &str) -> Answer {
     for line in lines {
         match &line.path {
             None => unknown = true,
-            Some(p) if glob::covers_normalized(p, target) => covered = !line.exclude,
+            Some(p) if glob::covers_normalized(p, target) || every_child(p, target) => {
+                covered = !line.exclude
+            }
             Some(_) => {}
         }
     }
@@ -73,6 +75,16 @@ pub fn covers(lines: &[PathLine], target: &str) -> Answer {
         (false, true) => Answer::Unknown,
         (false, false) => Answer::No,
     }
+}
+
+/// Whether `pattern` matches everything inside `target` (`.nox/*`, `.nox/**`): for an envdir,
+/// which holds one folder per environment, that caches all of it.
+fn every_child(pattern: &str, target: &str) -> bool {
+    pattern
+        .strip_prefix(target)
+        .and_then(|rest| rest.strip_prefix('/'))
+        .is_some_and(|rest| matches!(rest, "*" | "**" | "**/*"))
+        && !target.is_empty()
 }
 
 /// Where `env.NAME` is looked up: step, then (inside composite actions) each caller's step,
@@ -108,6 +120,32 @@ impl<'a> EnvChain<'_, 'a> {
     }
 }
 
+/// Whether a `hashFiles` pattern takes in the dependency file `dep` (workspace-relative). The
+/// last segment of `dep` may be a glob (`requirements*.txt`: any such file counts), and a `dep`
+/// ending in `/` is a folder whose every file counts (`requirements/`).
+pub fn pattern_hashes(pattern: &str, dep: &str) -> bool {
+    let norm = glob::normalize(pattern);
+    if let Some(dir) = dep.strip_suffix('/') {
+        // The folder, a folder above it, a glob matching a file in it, or a file in it.
+        return glob::covers_normalized(&norm, dir)
+            || glob::covers_normalized(&norm, &format!("{dir}/x"))
+            || norm.starts_with(&format!("{dir}/"));
+    }
+    let (dir, name) = dep.rsplit_once('/').unwrap_or(("", dep));
+    if !name.contains(['*', '?', '[']) {
+        return glob::covers_normalized(&norm, dep);
+    }
+    // A file the glob names, written literally (`requirements-dev.txt`)...
+    let (pdir, pname) = norm.rsplit_once('/').unwrap_or(("", &norm));
+    if pdir == dir && !pname.contains(['*', '?', '[']) && glob::matches_name(name, pname) {
+        return true;
+    }
+    // ...or a pattern matching one (`**/requirements*.txt`, `*.txt`).
+    [name.replace('*', ""), name.replace('*', "-x")]
+        .iter()
+        .any(|sample| glob::covers_normalized(&norm, &glob::join(dir, sample)))
+}
+
 /// Whether a cache key hashes `target` (e.g. `pyproject.toml` or `pkg/pyproject.toml`) with
 /// `hashFiles(...)`, directly or through `${{ env.NAME }}` declared in an `env:` block.
 pub fn key_hashes(key: &str, env: &EnvChain<'_, '_>, target: &str) -> Answer {
@@ -131,9 +169,9 @@ fn key_hashes_depth(key: &str, env: &EnvChain<'_, '_>, target: &str, depth: usiz
             let mut matched = false;
             for (pattern, _) in &call.patterns {
                 match pattern.trim().strip_prefix('!') {
-                    Some(neg) if glob::covers(neg, target) => matched = false,
+                    Some(neg) if pattern_hashes(neg, target) => matched = false,
                     Some(_) => {}
-                    None if glob::covers(pattern.trim(), target) => matched = true,
+                    None if pattern_hashes(pattern.trim(), target) => matched = true,
                     None => {}
                 }
             }
@@ -202,6 +240,9 @@ mod tests {
         assert_eq!(covers(&lines("~/.cache/pip"), ".nox"), Answer::No);
         assert_eq!(covers(&lines(".nox"), "pkg/.nox"), Answer::No);
         assert_eq!(covers(&lines("pkg"), "pkg/.nox"), Answer::Yes);
+        assert_eq!(covers(&lines("pkg/.nox/*"), "pkg/.nox"), Answer::Yes);
+        assert_eq!(covers(&lines(".nox/**"), ".nox"), Answer::Yes);
+        assert_eq!(covers(&lines(".nox/emscripten"), ".nox"), Answer::No);
         assert_eq!(
             covers(&lines("${{ steps.x.outputs.dir }}"), ".nox"),
             Answer::Unknown
@@ -252,6 +293,49 @@ mod tests {
         assert_eq!(h("nox-static"), Answer::No);
         assert_eq!(h("${{ hashFiles('requirements/*.txt') }}"), Answer::No);
         assert_eq!(h("${{ hashFiles('requirements/') }}"), Answer::No);
+        // Dependency files given as globs and folders.
+        let d = |key: &str, dep: &str| key_hashes(key, &chain, dep);
+        assert_eq!(
+            d(
+                "${{ hashFiles('requirements-dev.txt') }}",
+                "requirements*.txt"
+            ),
+            Answer::Yes
+        );
+        assert_eq!(
+            d(
+                "${{ hashFiles('**/requirements*.txt') }}",
+                "requirements*.txt"
+            ),
+            Answer::Yes
+        );
+        assert_eq!(
+            d("${{ hashFiles('*.txt') }}", "requirements*.txt"),
+            Answer::Yes
+        );
+        assert_eq!(
+            d(
+                "${{ hashFiles('docs/requirements.txt') }}",
+                "requirements*.txt"
+            ),
+            Answer::No
+        );
+        assert_eq!(
+            d("${{ hashFiles('requirements/') }}", "requirements/"),
+            Answer::Yes
+        );
+        assert_eq!(
+            d("${{ hashFiles('requirements/**') }}", "requirements/"),
+            Answer::Yes
+        );
+        assert_eq!(
+            d("${{ hashFiles('requirements/ci.txt') }}", "requirements/"),
+            Answer::Yes
+        );
+        assert_eq!(
+            d("${{ hashFiles('noxfile.py') }}", "requirements/"),
+            Answer::No
+        );
         assert_eq!(h("${{ steps.h.outputs.hash }}"), Answer::Unknown);
         assert_eq!(h("${{ env.UNDECLARED }}"), Answer::Unknown);
         assert_eq!(

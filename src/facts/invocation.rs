@@ -32,6 +32,28 @@ pub struct ToolArgs {
     pub config: Option<String>,
     /// Reuse flags.
     pub reuse: Reuse,
+    /// The reuse the command line asks for, in the tool's terms (see [`CliReuse`]).
+    pub cli_reuse: CliReuse,
+    /// Sessions named on the command line (`None`: none named; a name with `$` or `${{` is
+    /// kept as written and matches nothing known).
+    pub sessions: Option<Vec<String>>,
+    /// The default backend named on the command line.
+    pub default_backend: Option<String>,
+    /// Interpreters named on the command line (`python_options`), as written.
+    pub pythons: Vec<String>,
+}
+
+/// What the command line says about reuse, before the config file and the sessions have their
+/// say (nox: `-R` sets `yes`; an explicit `--reuse-venv=X` beats `-r`/`-N`; `-r` is `yes`, `-N`
+/// is `no`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct CliReuse {
+    /// An option that forces reuse on (`-R`).
+    pub force: bool,
+    /// The value of an explicit reuse option (`--reuse-venv=never`).
+    pub value: Option<String>,
+    /// An on (`true`) or off (`false`) option (`-r` / `-N`), the last one given.
+    pub flag: Option<bool>,
 }
 
 /// The last path component of a command word.
@@ -50,13 +72,14 @@ fn is_package_spec(word: &str, package: &str) -> bool {
 /// At most this many wrappers are peeled off one command (`xvfb-run -a chronic nox`).
 const MAX_WRAPPERS: usize = 8;
 
-/// Index of the word naming `tool` if `words` invoke it (directly, through a launcher, or after
-/// wrappers such as `xvfb-run -a` from the data).
-pub fn match_tool(k: &Knowledge, tool: &ToolSpec, words: &[Word]) -> Option<usize> {
+/// If `words` invoke `tool` (directly, through a launcher, or after wrappers such as
+/// `xvfb-run -a` from the data): where the command that runs it starts (after the wrappers: the
+/// launcher or the tool) and the index of the word naming the tool.
+pub fn match_tool(k: &Knowledge, tool: &ToolSpec, words: &[Word]) -> Option<(usize, usize)> {
     let mut start = 0;
     for _ in 0..=MAX_WRAPPERS {
         if let Some(i) = match_direct(k, tool, words.get(start..)?) {
-            return Some(start + i);
+            return Some((start, start + i));
         }
         start += wrapped_start(k, words.get(start..)?)?;
     }
@@ -84,6 +107,7 @@ fn wrapped_start(k: &Knowledge, words: &[Word]) -> Option<usize> {
         let takes_value = !t.contains('=') && w.options_with_value.iter().any(|o| o == t);
         i += if takes_value { 2 } else { 1 };
     }
+    i += w.operands;
     (i < words.len()).then_some(i)
 }
 
@@ -146,8 +170,16 @@ pub fn parse_args(tool: &ToolSpec, words: &[Word], tool_word: usize) -> ToolArgs
         envdir_home: false,
         config: None,
         reuse: Reuse::Default,
+        cli_reuse: CliReuse::default(),
+        sessions: None,
+        default_backend: None,
+        pythons: vec![],
     };
     let (mut on, mut off, mut force) = (false, false, false);
+    // Inside a session option's list of names.
+    let mut in_sessions = false;
+    // Inside an interpreter option's list of versions.
+    let mut in_pythons = false;
     let has = |list: &[String], o: &str| list.iter().any(|x| x == o);
     let mut i = tool_word + 1;
     while let Some(w) = words.get(i) {
@@ -157,6 +189,36 @@ pub fn parse_args(tool: &ToolSpec, words: &[Word], tool_word: usize) -> ToolArgs
             break;
         }
         if !text.starts_with('-') {
+            if in_sessions {
+                a.sessions
+                    .get_or_insert_with(Vec::new)
+                    .push(text.to_string());
+            } else if in_pythons {
+                a.pythons.push(text.to_string());
+            }
+            continue;
+        }
+        in_sessions = false;
+        in_pythons = false;
+        if let Some((o, v)) = text.split_once('=')
+            && has(&tool.python_options, o)
+        {
+            a.pythons.push(v.to_string());
+            continue;
+        }
+        if has(&tool.python_options, text) {
+            in_pythons = true;
+            continue;
+        }
+        if let Some((o, v)) = text.split_once('=')
+            && has(&tool.session_options, o)
+        {
+            a.sessions.get_or_insert_with(Vec::new).push(v.to_string());
+            continue;
+        }
+        if has(&tool.session_options, text) {
+            in_sessions = true;
+            a.sessions.get_or_insert_with(Vec::new);
             continue;
         }
         let (opt, inline) = match text.split_once('=') {
@@ -190,7 +252,11 @@ pub fn parse_args(tool: &ToolSpec, words: &[Word], tool_word: usize) -> ToolArgs
             if has(&tool.config.options, opt) {
                 a.config = Some(v.to_string());
             }
+            if has(&tool.default_backend_options, opt) {
+                a.default_backend = Some(v.to_string());
+            }
             for rv in tool.reuse.values.iter().filter(|rv| has(&rv.options, opt)) {
+                a.cli_reuse.value = Some(v.to_string());
                 if has(&rv.on, v) {
                     on = true;
                 } else if has(&rv.off, v) {
@@ -200,12 +266,15 @@ pub fn parse_args(tool: &ToolSpec, words: &[Word], tool_word: usize) -> ToolArgs
         }
         if has(&tool.reuse.force_options, opt) {
             force = true;
+            a.cli_reuse.force = true;
         }
         if has(&tool.reuse.on_options, opt) {
             on = true;
+            a.cli_reuse.flag = Some(true);
         }
         if has(&tool.reuse.off_options, opt) {
             off = true;
+            a.cli_reuse.flag = Some(false);
         }
     }
     a.reuse = if force {

@@ -9,7 +9,7 @@ fn k() -> Knowledge {
 fn first(script: &str) -> Option<(String, ToolArgs)> {
     let k = k();
     scan(script, Dialect::Posix).iter().find_map(|c| {
-        let i = match_tool(&k, &k.tools[0], &c.words)?;
+        let (_, i) = match_tool(&k, &k.tools[0], &c.words)?;
         Some((
             c.words[i].text.clone(),
             parse_args(&k.tools[0], &c.words, i),
@@ -151,6 +151,9 @@ fn wrappers_from_the_data() {
         "xvfb-run -a chronic uvx nox",
         "nice -n 10 xvfb-run nox",
         "stdbuf -oL nox",
+        "taskset 0x3 nox -s tests",
+        "taskset -c 0,1 nox",
+        "taskset -a -c 0-3 python -m nox",
     ] {
         assert_eq!(
             first(script).map(|(w, _)| w).as_deref(),
@@ -164,6 +167,9 @@ fn wrappers_from_the_data() {
         "ionice -p 123 nox",
         "chronic echo nox",
         "xvfb-run -s nox",
+        "taskset nox",
+        "taskset -p 0x3 123",
+        "taskset -c 0 echo nox",
     ] {
         assert!(first(script).is_none(), "{script}");
     }

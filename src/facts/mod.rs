@@ -4,7 +4,10 @@
 //! composite actions, the chain of `uses:` sites that led there.
 
 pub mod cache;
+pub mod config;
 pub mod invocation;
+pub mod matrix;
+pub mod release;
 
 pub use cache::{Answer, EnvChain, PathLine};
 pub use invocation::Reuse;
@@ -43,6 +46,30 @@ pub struct Invocation {
     pub project_dir: Option<String>,
     /// Reuse options.
     pub reuse: Reuse,
+    /// Sessions named on the command line, as written (`None`: none named).
+    pub sessions: Option<Vec<String>>,
+    /// Interpreters named on the command line, as written.
+    pub pythons: Vec<String>,
+    /// Whether the environments it creates are reused, with the config file and the sessions
+    /// it selects (`No`: every one is recreated; `Unknown` without the config file, unless the
+    /// command line alone decides).
+    pub reuses: Answer,
+}
+
+/// Where the facts read tools' config files (a noxfile) from: the repository the workflow
+/// belongs to, through the source database. `None`: not there or not readable (unknown).
+pub trait ConfigSource {
+    /// The config file at `path`, relative to the repository root.
+    fn config(&self, path: &str) -> Option<std::sync::Arc<crate::python::Module>>;
+}
+
+/// A [`ConfigSource`] with no files: every config is unknown.
+pub struct NoConfigs;
+
+impl ConfigSource for NoConfigs {
+    fn config(&self, _path: &str) -> Option<std::sync::Arc<crate::python::Module>> {
+        None
+    }
 }
 
 impl Invocation {
@@ -77,6 +104,8 @@ pub struct CacheStep<'a> {
     pub restores: bool,
     /// Whether it saves.
     pub saves: bool,
+    /// `lookup-only: true`: it only checks that an entry exists.
+    pub lookup_only: bool,
     /// The `path:` lines (`None`: no path input, or not a string).
     pub paths: Option<Vec<PathLine>>,
     /// The `key:` input.
@@ -87,6 +116,36 @@ pub struct CacheStep<'a> {
     pub restore_keys: Option<Str<'a>>,
     /// The `env:` scopes the step's expressions see.
     pub env: EnvChain<'a, 'a>,
+    /// The step's `id:`.
+    pub id: Option<Str<'a>>,
+    /// The `path:` input as written.
+    pub path: Option<Str<'a>>,
+    /// Where the path is written.
+    pub path_at: Option<Location>,
+}
+
+/// A step that checks the repository out (`checkout_actions` in `rules/cache-actions.yml`).
+#[derive(Clone, Debug)]
+pub struct Checkout {
+    /// Index of the step in the job (for a step inside a composite action: the caller's).
+    pub step: usize,
+    /// When the step runs.
+    pub order: usize,
+    /// Visit order within the job.
+    pub seq: usize,
+    /// Where its `uses:` value is written.
+    pub at: Location,
+    /// The `uses:` sites that led into the composite action holding it, outermost first.
+    pub via: Vec<Location>,
+    /// Whether it checks out into the workspace itself (no `path:` input).
+    pub workspace: bool,
+}
+
+impl Checkout {
+    /// (`order`, `step`, `seq`), for [`runs_before`].
+    pub fn when(&self) -> (usize, usize, usize) {
+        (self.order, self.step, self.seq)
+    }
 }
 
 impl CacheStep<'_> {
@@ -126,6 +185,21 @@ impl CacheStep<'_> {
     }
 }
 
+/// A step that installs a language runtime (`rules/setup-actions.yml`).
+#[derive(Clone, Debug)]
+pub struct SetupStep<'a> {
+    /// The runtime it installs (`python`).
+    pub runtime: String,
+    /// The step's `id:`.
+    pub id: Option<Str<'a>>,
+    /// The version input as written (`${{ matrix.python-version }}`).
+    pub version: Option<Str<'a>>,
+    /// Its output with the version installed.
+    pub version_output: String,
+    /// The variable it sets that differs per version.
+    pub version_env: Option<String>,
+}
+
 /// Everything the rules need to know about one job.
 #[derive(Debug, Default)]
 pub struct JobFacts<'a> {
@@ -133,9 +207,24 @@ pub struct JobFacts<'a> {
     pub tools: Vec<Vec<Invocation>>,
     /// Cache steps, in step order.
     pub caches: Vec<CacheStep<'a>>,
+    /// Checkout steps, in step order.
+    pub checkouts: Vec<Checkout>,
+    /// Runtime setup steps, in step order.
+    pub setups: Vec<SetupStep<'a>>,
 }
 
 impl JobFacts<'_> {
+    /// The checkout into the workspace that runs after a cache step restored: it empties the
+    /// workspace (not yet a clone), so what the step restored there is gone.
+    pub fn wiped_by(&self, cache: &CacheStep<'_>) -> Option<&Checkout> {
+        if !cache.restores {
+            return None;
+        }
+        self.checkouts
+            .iter()
+            .find(|c| c.workspace && runs_before(cache.when(), c.when()))
+    }
+
     /// The invocations of the tool with this index.
     pub fn invocations(&self, tool: usize) -> &[Invocation] {
         self.tools.get(tool).map_or(&[], Vec::as_slice)
@@ -263,6 +352,7 @@ struct Cx<'c, 'a> {
     wf: &'a Workflow<'a>,
     job: &'a Job<'a>,
     actions: &'a [LocalAction<'a>],
+    configs: &'c dyn ConfigSource,
 }
 
 /// Where a step is, and how the job got there.
@@ -289,10 +379,48 @@ pub fn analyze_job<'a>(
     wf: &'a Workflow<'a>,
     job: &'a Job<'a>,
     actions: &'a [LocalAction<'a>],
+    configs: &dyn ConfigSource,
+) -> JobFacts<'a> {
+    analyze_steps(k, linted, wf, job, job.steps(), actions, configs)
+}
+
+/// A composite action linted on its own, as a job: no id, no matrix, no `env:`; its steps are
+/// [`Workflow::action_steps`] (give them to [`analyze_steps`]). `None` for an empty file.
+pub fn action_job<'a>(action: &Workflow<'a>) -> Option<Job<'a>> {
+    let root = action.root?;
+    Some(Job {
+        id: Str {
+            value: "",
+            node: root,
+        },
+        name: None,
+        if_cond: None,
+        runs_on: None,
+        matrix: None,
+        defaults: Default::default(),
+        env: Default::default(),
+        container: None,
+        body: crate::workflow::JobBody::Steps(vec![]),
+        node: root,
+    })
+}
+
+/// Like [`analyze_job`], for `steps` run as the job's steps (a composite action's, see
+/// [`action_job`]).
+pub fn analyze_steps<'a>(
+    k: &Knowledge,
+    linted: Linted<'a>,
+    wf: &'a Workflow<'a>,
+    job: &'a Job<'a>,
+    steps: &'a [Step<'a>],
+    actions: &'a [LocalAction<'a>],
+    configs: &dyn ConfigSource,
 ) -> JobFacts<'a> {
     let mut facts = JobFacts {
         tools: vec![vec![]; k.tools.len()],
         caches: vec![],
+        checkouts: vec![],
+        setups: vec![],
     };
     if is_literally_false(job.if_cond) {
         return facts;
@@ -303,8 +431,9 @@ pub fn analyze_job<'a>(
         wf,
         job,
         actions,
+        configs,
     };
-    for step in job.steps() {
+    for step in steps {
         let site = Site {
             file: linted.file,
             text: linted.text,
@@ -370,7 +499,31 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
         return;
     }
     let Some(name) = action.name() else { return };
+    if k.checkout_actions.contains(&name) {
+        facts.checkouts.push(Checkout {
+            step: site.index,
+            order: site.order,
+            seq: site.seq,
+            at: uses_at,
+            via: site.via.clone(),
+            workspace: step
+                .input("path")
+                .is_none_or(|p| matches!(p.value.trim().trim_end_matches('/'), "" | ".")),
+        });
+        return;
+    }
+    if let Some(sa) = k.setup_actions.iter().find(|a| a.uses == name) {
+        facts.setups.push(SetupStep {
+            runtime: sa.runtime.clone(),
+            id: step.id,
+            version: sa.version_input.as_deref().and_then(|i| step.input(i)),
+            version_output: sa.version_output.clone(),
+            version_env: sa.version_env.clone(),
+        });
+        return;
+    }
     if let Some(cache) = k.cache_action(&name) {
+        let path = step.input(&cache.path_input);
         let key = step.input(&cache.key_input);
         facts.caches.push(CacheStep {
             step: site.index,
@@ -383,9 +536,12 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
             restores: cache.restores
                 && step.input(&cache.lookup_only_input).map(|v| v.value.trim()) != Some("true"),
             saves: cache.saves,
-            paths: step
-                .input(&cache.path_input)
-                .map(|p| path_lines(site.file, site.text, &p)),
+            lookup_only: step.input(&cache.lookup_only_input).map(|v| v.value.trim())
+                == Some("true"),
+            paths: path.map(|p| path_lines(site.file, site.text, &p)),
+            path_at: path.map(|p| Location::new(site.file, p.span())),
+            path,
+            id: step.id,
             key_at: key.map(|k| Location::new(site.file, k.span())),
             key,
             restore_keys: step.input(&cache.restore_keys_input),
@@ -402,7 +558,7 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
                 .map(resolve);
             let wd = wd.as_deref();
             let args = parse_args(tool, &[], 0);
-            facts.tools[t].push(Invocation {
+            let mut inv = Invocation {
                 step: site.index,
                 order: site.order,
                 seq: site.seq,
@@ -413,7 +569,17 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
                 envdir: envdir(tool, &args, wd),
                 project_dir: project_dir(&args, wd),
                 reuse: Reuse::Default,
-            });
+                reuses: Answer::Unknown,
+                // The action's own sessions are not visible.
+                sessions: Some(vec!["$unknown".to_string()]),
+                pythons: vec![],
+            };
+            // The action's own options are not visible: its sessions and reuse are unknown,
+            // but the config's envdir still applies.
+            with_config(cx, tool, &args, &mut inv);
+            inv.reuses = Answer::Unknown;
+            inv.creates_envs = true;
+            facts.tools[t].push(inv);
         } else if let Some(sa) = tool.script_actions.iter().find(|a| a.uses == name)
             && let Some(script) = step.input(&sa.input)
         {
@@ -462,17 +628,17 @@ fn scan_tool(
     }
     let mut map = None;
     for cmd in shell::scan_for(script.value, dialect, &needles) {
-        let Some(i) = match_tool(cx.k, tool, &cmd.words) else {
+        let Some((start, i)) = match_tool(cx.k, tool, &cmd.words) else {
             continue;
         };
         let args = parse_args(tool, &cmd.words, i);
-        let (Some(first), Some(last)) = (cmd.words.first(), cmd.words.get(i)) else {
+        let (Some(first), Some(last)) = (cmd.words.get(start), cmd.words.get(i)) else {
             continue;
         };
         let span = map
             .get_or_insert_with(|| script.node.scalar_map(site.text))
             .to_source(first.span.start..last.span.end);
-        facts.tools[t].push(Invocation {
+        let mut inv = Invocation {
             step: site.index,
             order: site.order,
             seq: site.seq,
@@ -483,8 +649,52 @@ fn scan_tool(
             envdir: envdir(tool, &args, wd),
             project_dir: project_dir(&args, wd),
             reuse: args.reuse,
-        });
+            reuses: Answer::Unknown,
+            sessions: args.sessions.clone(),
+            pythons: args.pythons.clone(),
+        };
+        if inv.creates_envs {
+            with_config(cx, tool, &args, &mut inv);
+        }
+        facts.tools[t].push(inv);
     }
+}
+
+/// Reads the invocation's config file (when the repository is there) and applies what it
+/// says: the envdir it sets, whether the selected sessions create environments and reuse them.
+fn with_config(
+    cx: &Cx<'_, '_>,
+    tool: &ToolSpec,
+    args: &invocation::ToolArgs,
+    inv: &mut Invocation,
+) -> config::Judged {
+    let module = inv.project_dir.as_deref().and_then(|dir| {
+        let name = match &args.config {
+            Some(f) => f.rsplit(['/', '\\']).next().unwrap_or(f).to_string(),
+            None => tool.config_file().to_string(),
+        };
+        cx.configs.config(&glob::join(dir, &name))
+    });
+    let cfg = match &module {
+        Some(m) => config::Config::Read(m),
+        None => config::Config::Unknown,
+    };
+    let judged = config::judge(tool, args, cfg);
+    if judged.creates_envs == Answer::No {
+        inv.creates_envs = false;
+    }
+    inv.reuses = judged.reuses;
+    if args.envdir.is_none()
+        && let Some(set) = &judged.envdir
+    {
+        inv.envdir = match (set, inv.project_dir.as_deref()) {
+            (Some(e), Some(dir)) if !e.starts_with('~') && !e.contains('$') => {
+                Some(glob::join(dir, e))
+            }
+            _ => None,
+        };
+    }
+    judged
 }
 
 /// The `env:` scopes of a step of the job: step, job, workflow.

@@ -245,6 +245,29 @@ pub fn declared_fields(f: impl FnOnce()) -> std::collections::BTreeSet<&'static 
     FIELDS.with(|s| s.borrow_mut().take().unwrap_or_default())
 }
 
+/// A whole number written as a YAML scalar (or as the JSON string the build step makes of it).
+pub fn whole_number<'de, D: de::Deserializer<'de>>(d: D) -> Result<usize, D::Error> {
+    struct Whole;
+    impl Visitor<'_> for Whole {
+        type Value = usize;
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a whole number")
+        }
+        fn visit_u64<E: de::Error>(self, n: u64) -> Result<usize, E> {
+            usize::try_from(n).map_err(E::custom)
+        }
+        fn visit_i64<E: de::Error>(self, n: i64) -> Result<usize, E> {
+            usize::try_from(n)
+                .map_err(|_| E::custom(format!("expected a whole number, found `{n}`")))
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<usize, E> {
+            s.parse()
+                .map_err(|_| E::custom(format!("expected a whole number, found `{s}`")))
+        }
+    }
+    d.deserialize_any(Whole)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

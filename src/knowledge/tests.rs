@@ -18,7 +18,24 @@ fn embedded_data_loads_and_validates() {
         k.cache_action("actions/cache/save")
             .is_some_and(|a| !a.restores && a.saves)
     );
-    assert_eq!(k.suggested_cache_action(), "actions/cache@v4");
+    assert_eq!(k.suggested_cache_action(), "actions/cache@v6.1.0");
+    assert_eq!(
+        k.suggested_cache_uses(false, &[(None, true), (None, true)]),
+        "actions/cache@55cc8345863c7cc4c66a329aec7e433d2d1c52a9 # v6.1.0"
+    );
+    assert_eq!(
+        k.suggested_cache_uses(false, &[(None, true), (None, false)]),
+        "actions/cache@v6.1.0"
+    );
+    assert_eq!(k.suggested_cache_uses(false, &[]), "actions/cache@v6.1.0");
+    assert_eq!(
+        k.suggested_cache_uses(true, &[(Some("code.forgejo.org"), false)]),
+        "https://code.forgejo.org/actions/cache@v4"
+    );
+    assert_eq!(
+        k.suggested_cache_uses(true, &[(None, false)]),
+        "actions/cache@v4"
+    );
     assert!(k.setup_action("actions/setup-python", "python").is_some());
     assert!(k.launchers.iter().any(|l| l.matches_program("python3.12")));
     assert!(
@@ -100,6 +117,8 @@ fn every_documented_key_is_a_field_and_every_field_is_documented() {
                 "rules/tools/launchers.yml" => parse_file::<LaunchersFile>(name, text).map(drop),
                 "rules/cache-actions.yml" => parse_file::<CacheActionsFile>(name, text).map(drop),
                 "rules/setup-actions.yml" => parse_file::<SetupActionsFile>(name, text).map(drop),
+                "rules/release.yml" => parse_file::<Release>(name, text).map(drop),
+                "rules/runners.yml" => parse_file::<RunnersFile>(name, text).map(drop),
                 _ => parse_file::<ToolSpec>(name, text).map(drop),
             };
             assert!(r.is_ok(), "{r:?}");
@@ -117,4 +136,61 @@ fn every_documented_key_is_a_field_and_every_field_is_documented() {
             "{name}: its comments document keys the loader does not know: {unknown:?}"
         );
     }
+}
+
+/// The JSON `build.rs` makes of the data is read into exactly what the YAML is read into (the
+/// binary reads the JSON; tests and error messages the YAML).
+#[test]
+fn json_form_gives_the_same_knowledge_as_the_yaml() {
+    for (name, _, json) in TOOLS.iter().chain(&OTHERS) {
+        assert!(!json.is_empty(), "{name}: build.rs made no JSON of it");
+    }
+    let from_json = Knowledge::from_json().unwrap();
+    let from_yaml = Knowledge::load_with(&[]).unwrap();
+    assert_eq!(format!("{from_json:?}"), format!("{from_yaml:?}"));
+    // And the launchers' shared anchor arrived through its aliases.
+    assert!(from_json.launchers.iter().all(|l| !l.program.is_empty()));
+}
+
+#[test]
+fn deprecated_cache_releases_are_data() {
+    let k = Knowledge::load().unwrap();
+    let cache = k.cache_action("actions/cache").unwrap();
+    for old in [
+        "v1",
+        "v2",
+        "v2.1.8",
+        "v3.0.11",
+        "V3.3.3",
+        "v4.0.0",
+        "v4.1.2",
+        "v3.2.0-beta",
+    ] {
+        assert_eq!(cache.deprecated_ref(old), Some(old), "{old}");
+    }
+    for working in [
+        "v3", "v4", "v3.4.0", "v4.2.0", "v4.10.0", "v5", "v6.1.0", "main", "v10",
+    ] {
+        assert_eq!(cache.deprecated_ref(working), None, "{working}");
+    }
+    // v4.1.1 pinned by its commit; v6.1.0's and an unknown commit are not deprecated.
+    assert_eq!(
+        cache.deprecated_ref("3624CEB22C1C5A301C8DB4169662070A689D9EA8"),
+        Some("v4.1.1")
+    );
+    assert_eq!(
+        cache.deprecated_ref("55cc8345863c7cc4c66a329aec7e433d2d1c52a9"),
+        None
+    );
+    let restore = k.cache_action("actions/cache/restore").unwrap();
+    assert_eq!(restore.deprecated_ref("v4.1.2"), Some("v4.1.2"));
+    assert!(restore.deprecated_inputs.is_empty());
+    assert_eq!(cache.deprecated_inputs[0].name, "save-always");
+    assert!(
+        k.cache_action("runs-on/cache")
+            .unwrap()
+            .deprecated_releases
+            .is_none()
+    );
+    assert_eq!(k.checkout_actions, ["actions/checkout"]);
 }

@@ -134,6 +134,10 @@ pub fn install_panic_hook() {
 /// and end in `\n` (miette does not treat a lone `\r` as a line break).
 fn drawable(file: &SourceFile, d: &Diagnostic) -> bool {
     let text = &file.text;
+    // A file that was not read (over the size limit) has no lines to show.
+    if text.is_empty() {
+        return false;
+    }
     let short = |offset: usize| {
         let line = file.lines().line_of(text, offset);
         (line.saturating_sub(2)..line + 3).all(|l| {
@@ -185,6 +189,16 @@ fn footer(d: &Diagnostic, color: bool, out: &mut String) {
         for line in lines {
             let _ = writeln!(out, "{:10}{line}", "");
         }
+    }
+    if let Some(fix) = &d.fix {
+        let how = match fix.applicability {
+            crate::diagnostic::Applicability::Safe => " (`--fix`)",
+            crate::diagnostic::Applicability::Unsafe => " (unsafe: `--fix --unsafe-fixes`)",
+            crate::diagnostic::Applicability::DisplayOnly => {
+                " (shown only: make this edit by hand)"
+            }
+        };
+        let _ = writeln!(out, "  {} {}{how}", paint(color, BOLD, "= fix:"), fix.title);
     }
     let _ = writeln!(
         out,

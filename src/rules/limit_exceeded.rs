@@ -20,7 +20,14 @@ pub fn too_large(at: Location, size: u64) -> Diagnostic {
     Diagnostic::new(
         &META,
         at,
-        format!("file is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes; it was not read"),
+        if size > MAX_FILE_BYTES + 1 {
+            format!(
+                "file is {size} bytes, over the limit of {MAX_FILE_BYTES} bytes; it was not read"
+            )
+        } else {
+            // A stream is read up to the limit plus one byte: its real size is not known.
+            format!("file is over the limit of {MAX_FILE_BYTES} bytes; it was not read")
+        },
     )
     .with_help("workflow files are a few kilobytes; check that this is the file you meant to lint")
 }

@@ -6,6 +6,8 @@
 //! for every tool in the knowledge (`nox/cache-missing`, and `tox/cache-missing` once
 //! `rules/tools/tox.yml` exists). Rule code names no tool, file or flag: the tool data does.
 
+pub mod cache;
+pub mod edit;
 pub mod invalid_workflow;
 pub mod limit_exceeded;
 pub mod registry;
@@ -25,12 +27,17 @@ pub use registry::{Registry, RuleInfo, RuleKind};
 pub struct Context<'a> {
     /// The file.
     pub file: FileId,
+    /// Its name as reports show it (a path, or `--stdin-filename`).
+    pub name: &'a str,
     /// Its text.
     pub text: &'a str,
     /// Tool knowledge from `rules/*.yml`.
     pub knowledge: &'a Knowledge,
     /// The workflow AST.
     pub workflow: &'a Workflow<'a>,
+    /// The `uses:` value help texts suggest for a cache step in this file, worked out once per
+    /// file (it reads every step of the file; per finding that was quadratic in the jobs).
+    pub(crate) suggested_uses: std::cell::OnceCell<String>,
 }
 
 impl Context<'_> {
@@ -41,8 +48,14 @@ impl Context<'_> {
 }
 
 /// A lint rule with one id. Hooks run workflow first, then for each job the job hook and its
-/// steps' hooks. Rules hold no state between files; what a job-level rule needs across steps
-/// is in [`JobFacts`], computed once per job by the engine.
+/// steps' hooks, then the file's hook with every job. Rules hold no state between files; what a
+/// job-level rule needs across steps is in [`JobFacts`], computed once per job by the engine.
+///
+/// A composite action's `action.yml` is linted too, as one job (see
+/// [`crate::facts::action_job`]: no id, no matrix) whose steps are its `runs.steps`; rules tell
+/// it by `cx.workflow.kind` ([`crate::workflow::FileKind::Action`]). What a rule can decide
+/// from an action's own text it reports there, once; what depends on the caller (the job's
+/// other steps, its matrix) it reports at each workflow's `uses:` instead.
 pub trait Rule: Sync {
     /// Its metadata.
     fn meta(&self) -> &'static RuleMeta;
@@ -63,6 +76,15 @@ pub trait Rule: Sync {
         _cx: &Context<'_>,
         _job: &Job<'_>,
         _step: &Step<'_>,
+        _out: &mut Vec<Diagnostic>,
+    ) {
+    }
+    /// Runs once per file, after the other hooks, with every job and its facts (what a rule
+    /// needs across the jobs of one run).
+    fn check_jobs(
+        &self,
+        _cx: &Context<'_>,
+        _jobs: &[(&Job<'_>, JobFacts<'_>)],
         _out: &mut Vec<Diagnostic>,
     ) {
     }
@@ -100,4 +122,14 @@ pub trait ToolRule: Sync {
         facts: &JobFacts<'_>,
         out: &mut Vec<Diagnostic>,
     );
+    /// Runs once per file, after every job's [`ToolRule::check_job`], with the jobs the tool
+    /// rules judge (not release jobs) and their facts.
+    fn check_jobs(
+        &self,
+        _cx: &Context<'_>,
+        _tool: &ToolCx<'_>,
+        _jobs: &[(&Job<'_>, &JobFacts<'_>)],
+        _out: &mut Vec<Diagnostic>,
+    ) {
+    }
 }

@@ -12,7 +12,9 @@ use std::sync::{Mutex, OnceLock};
 use crate::diagnostic::Severity;
 use crate::knowledge::Knowledge;
 
-use super::{Rule, RuleMeta, ToolRule, invalid_workflow, limit_exceeded, syntax_error, tool};
+use super::{
+    Rule, RuleMeta, ToolRule, cache, invalid_workflow, limit_exceeded, syntax_error, tool,
+};
 
 /// Rules with one id, in the order `cachelint rules` lists them. `None`: reported by the
 /// parser and the workflow builder, not by a check.
@@ -20,13 +22,42 @@ pub static RULES: &[(&RuleMeta, Option<&dyn Rule>)] = &[
     (&syntax_error::META, None),
     (&invalid_workflow::META, None),
     (&limit_exceeded::META, None),
+    (
+        &cache::deprecated_action::META,
+        Some(&cache::deprecated_action::DeprecatedAction),
+    ),
+    (
+        &cache::key_invalid::META,
+        Some(&cache::key_invalid::KeyInvalid),
+    ),
+    (
+        &cache::restore_keys_not_prefix::META,
+        Some(&cache::restore_keys_not_prefix::RestoreKeysNotPrefix),
+    ),
+    (
+        &cache::save_path_mismatch::META,
+        Some(&cache::save_path_mismatch::SavePathMismatch),
+    ),
+    (
+        &cache::key_never_hits::META,
+        Some(&cache::key_never_hits::KeyNeverHits),
+    ),
+    (
+        &cache::hash_before_checkout::META,
+        Some(&cache::hash_before_checkout::HashBeforeCheckout),
+    ),
 ];
 
 /// Checks made for every tool, in the order `cachelint rules` lists them.
 pub static TOOL_RULES: &[&dyn ToolRule] = &[
     &tool::cache_missing::CacheMissing,
+    &tool::cache_path_mismatch::CachePathMismatch,
     &tool::cache_after_use::CacheAfterUse,
+    &tool::cache_without_reuse::CacheWithoutReuse,
     &tool::key_missing_hash::KeyMissingHash,
+    &tool::key_missing_python::KeyMissingPython,
+    &tool::key_missing_os::KeyMissingOs,
+    &tool::key_missing_session::KeyMissingSession,
 ];
 
 /// The documentation pages, by rule id.
@@ -44,16 +75,60 @@ static DOCS: &[(&str, &str)] = &[
         include_str!("../../docs/rules/limit-exceeded.md"),
     ),
     (
+        "cache/deprecated-action",
+        include_str!("../../docs/rules/cache/deprecated-action.md"),
+    ),
+    (
+        "cache/key-invalid",
+        include_str!("../../docs/rules/cache/key-invalid.md"),
+    ),
+    (
+        "cache/restore-keys-not-prefix",
+        include_str!("../../docs/rules/cache/restore-keys-not-prefix.md"),
+    ),
+    (
+        "cache/save-path-mismatch",
+        include_str!("../../docs/rules/cache/save-path-mismatch.md"),
+    ),
+    (
+        "cache/key-never-hits",
+        include_str!("../../docs/rules/cache/key-never-hits.md"),
+    ),
+    (
+        "cache/hash-before-checkout",
+        include_str!("../../docs/rules/cache/hash-before-checkout.md"),
+    ),
+    (
         "nox/cache-missing",
         include_str!("../../docs/rules/nox/cache-missing.md"),
+    ),
+    (
+        "nox/cache-path-mismatch",
+        include_str!("../../docs/rules/nox/cache-path-mismatch.md"),
     ),
     (
         "nox/cache-after-use",
         include_str!("../../docs/rules/nox/cache-after-use.md"),
     ),
     (
+        "nox/cache-without-reuse",
+        include_str!("../../docs/rules/nox/cache-without-reuse.md"),
+    ),
+    (
         "nox/key-missing-hash",
         include_str!("../../docs/rules/nox/key-missing-hash.md"),
+    ),
+    (
+        "nox/key-missing-python",
+        include_str!("../../docs/rules/nox/key-missing-python.md"),
+    ),
+    (
+        "nox/key-missing-os",
+        include_str!("../../docs/rules/nox/key-missing-os.md"),
+    ),
+    (
+        "nox/key-missing-session",
+        include_str!("../../docs/rules/nox/key-missing-session.md"),
     ),
 ];
 
@@ -114,6 +189,15 @@ impl RuleInfo {
     }
 }
 
+/// `pyproject.toml` (or another dependency file).
+fn deps_summary(deps: &[String]) -> String {
+    match deps {
+        [] => String::new(),
+        [one] => one.clone(),
+        [first, ..] => format!("{first} (or another dependency file)"),
+    }
+}
+
 /// Rule ids made at run time (`<tool>/<check>`) live for the whole process: each distinct id
 /// is allocated once, however often a registry is built.
 fn intern(id: String) -> &'static str {
@@ -163,7 +247,7 @@ impl Registry {
                     summary: meta
                         .summary
                         .replace("{tool}", &spec.name)
-                        .replace("{deps}", &spec.dependency_files.join(", ")),
+                        .replace("{deps}", &deps_summary(&spec.dependency_files)),
                     severity: meta.severity,
                     page: page(id),
                     kind: RuleKind::Tool {
@@ -227,17 +311,30 @@ mod tests {
                 "syntax-error",
                 "invalid-workflow",
                 "limit-exceeded",
+                "cache/deprecated-action",
+                "cache/key-invalid",
+                "cache/restore-keys-not-prefix",
+                "cache/save-path-mismatch",
+                "cache/key-never-hits",
+                "cache/hash-before-checkout",
                 "nox/cache-missing",
+                "nox/cache-path-mismatch",
                 "nox/cache-after-use",
-                "nox/key-missing-hash"
+                "nox/cache-without-reuse",
+                "nox/key-missing-hash",
+                "nox/key-missing-python",
+                "nox/key-missing-os",
+                "nox/key-missing-session"
             ]
         );
         let again = Registry::new(&Knowledge::load().unwrap());
-        assert!(std::ptr::eq(again.rules[3].id, r.rules[3].id));
+        assert!(std::ptr::eq(again.rules[9].id, r.rules[9].id));
         assert!(r.rules.iter().all(|r| r.page.is_some()));
         assert_eq!(
             r.get("nox/key-missing-hash").map(|r| r.summary.as_str()),
-            Some("The cache key for nox's environments does not hash pyproject.toml.")
+            Some(
+                "The cache key for nox's environments does not hash pyproject.toml (or another dependency file)."
+            )
         );
     }
 }

@@ -156,6 +156,19 @@ impl SourceDb {
         id
     }
 
+    /// Puts `file` in the place of the file `id` (a fixed text, an edited buffer), pinned in
+    /// memory. Returns `false` for an unknown id.
+    pub fn replace(&self, id: FileId, file: SourceFile) -> bool {
+        let mut inner = self.write_inner();
+        let Some(slot) = inner.slots.get_mut(id.0 as usize) else {
+            return false;
+        };
+        slot.name = file.name.clone();
+        slot.file = Some(Arc::new(file));
+        slot.pinned = true;
+        true
+    }
+
     /// The file at `path`: from memory when it was given or read before, else from disk (with a
     /// [`Backing::Disk`] database).
     pub fn open(&self, path: &Path) -> Result<FileId, InputError> {

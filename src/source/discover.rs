@@ -65,6 +65,9 @@ pub struct WalkOptions {
     /// Gitignore-style globs of paths that a directory walk leaves out (`vendor/`,
     /// `*.generated.yml`, `pkg/legacy/**`), matched relative to each directory searched.
     pub exclude: Vec<String>,
+    /// Search the folders left out by default too (`.git`, `target`, `node_modules`, `.nox`,
+    /// `.tox`, `.venv`): a configuration's `exclude` replaces that list.
+    pub no_default_excludes: bool,
 }
 
 impl WalkOptions {
@@ -155,9 +158,34 @@ pub fn discover_with(paths: &[PathBuf], opts: &WalkOptions) -> Discovery {
             )),
         }
     }
-    out.files.sort();
+    // One file named twice (`x.yml ./x.yml`, or a folder and a file inside it) is linted once.
+    // Walks give paths without `.` components; only paths named with them need a new spelling.
+    for p in out.files.iter_mut() {
+        if has_cur_dir(p) {
+            *p = lexical(p);
+        }
+    }
+    out.files.sort_unstable();
     out.files.dedup();
     out
+}
+
+/// Whether `path` has a `.` component (`./a`, `a/./b`, `a/.`, `.`), by its bytes.
+fn has_cur_dir(path: &Path) -> bool {
+    let b = path.as_os_str().as_encoded_bytes();
+    b == b"."
+        || b.starts_with(b"./")
+        || b.ends_with(b"/.")
+        || b.windows(3).any(|w| w == b"/./")
+        || (cfg!(windows) && b.windows(2).any(|w| w == b".\\"))
+}
+
+/// `path` without its `.` components (`./a/./b` is `a/b`): the same spelling for the same file
+/// without asking the file system (symlinks and `..` are left as written).
+fn lexical(path: &Path) -> PathBuf {
+    path.components()
+        .filter(|c| !matches!(c, std::path::Component::CurDir))
+        .collect()
 }
 
 /// A FIFO (`<(...)`, `mkfifo`, a pipe behind `/dev/stdin`) or a character device (`/dev/stdin`
@@ -247,13 +275,15 @@ fn walk(root: &Path, opts: &WalkOptions, out: &mut Discovery) {
     // Resolve the root so `cachelint check .` inside `.github/workflows` still finds files.
     let abs_root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
     let mut builder = ignore::WalkBuilder::new(root);
+    let default_excludes = !opts.no_default_excludes;
     builder
         .standard_filters(!opts.no_ignore)
         // `.github` is hidden: hidden files are searched.
         .hidden(false)
         .follow_links(true)
-        .filter_entry(|e| {
+        .filter_entry(move |e| {
             e.depth() == 0
+                || !default_excludes
                 || !(e.file_type().is_some_and(|t| t.is_dir())
                     && e.file_name()
                         .to_str()

@@ -21,6 +21,9 @@ pub struct LineIndex {
     blocks: Vec<u32>,
     /// Whether the text starts with a byte-order mark (not a column).
     bom: bool,
+    /// Whether the text has a character outside the Basic Multilingual Plane (two UTF-16 code
+    /// units; only then do UTF-16 columns differ from character columns).
+    astral: bool,
 }
 
 /// Characters in a byte slice that starts and ends on character boundaries: every byte that is
@@ -42,14 +45,19 @@ impl LineIndex {
         }
         let mut blocks = Vec::with_capacity(bytes.len() / BLOCK + 1);
         let mut total = 0usize;
+        let mut astral = false;
         for chunk in bytes.chunks(BLOCK) {
             blocks.push(total as u32);
             total += chars_in(chunk);
+            astral = astral || chunk.iter().any(|&b| b >= 0xF0);
         }
+        // For an offset at the very end of a text whose length is a multiple of BLOCK.
+        blocks.push(total as u32);
         LineIndex {
             starts,
             blocks,
             bom: text.starts_with('\u{feff}'),
+            astral,
         }
     }
 
@@ -106,6 +114,25 @@ impl LineIndex {
     }
 }
 
+impl LineIndex {
+    /// The 1-based column of a byte offset in UTF-16 code units (what SARIF's
+    /// `utf16CodeUnits` and the Language Server Protocol count): the character column plus one
+    /// for each character of the line before it that needs two units.
+    pub fn utf16_column(&self, text: &str, offset: usize) -> usize {
+        let at = self.line_col(text, offset);
+        if !self.astral {
+            return at.column;
+        }
+        let offset = clamp_to_char_boundary(text, offset);
+        let start = self.line_start(at.line - 1).min(offset);
+        let wide = text.as_bytes()[start..offset]
+            .iter()
+            .filter(|&&b| b >= 0xF0)
+            .count();
+        at.column + wide
+    }
+}
+
 /// The largest char boundary at or below `offset`, within `text`.
 pub fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {
     let mut offset = offset.min(text.len());
@@ -118,6 +145,32 @@ pub fn clamp_to_char_boundary(text: &str, offset: usize) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn end_of_a_text_whose_length_is_a_multiple_of_the_block() {
+        // Found by the mutation fuzzer: a 49,152-byte file, a diagnostic at its very end.
+        let text = format!("\u{feff}\u{feff}{}", "x".repeat(BLOCK * 3 - 6));
+        assert_eq!(text.len() % BLOCK, 0);
+        let idx = LineIndex::new(&text);
+        let at = idx.line_col(&text, text.len());
+        assert_eq!((at.line, at.column), (1, BLOCK * 3 - 6 + 2));
+    }
+
+    #[test]
+    fn utf16_columns_count_astral_characters_twice() {
+        let text = "a: é\nb: 🦀 x # 🦀🦀 y\n";
+        let idx = LineIndex::new(text);
+        let x = text.find('x').unwrap();
+        assert_eq!(idx.line_col(text, x).column, 6);
+        assert_eq!(idx.utf16_column(text, x), 7);
+        let y = text.find('y').unwrap();
+        assert_eq!(idx.utf16_column(text, y), idx.line_col(text, y).column + 3);
+        // Line 1 has no astral character; a BMP character counts once.
+        assert_eq!(idx.utf16_column(text, 4), 4);
+        let plain = "key: é value";
+        let idx = LineIndex::new(plain);
+        assert_eq!(idx.utf16_column(plain, plain.len()), 13);
+    }
 
     #[test]
     fn lines_and_columns() {

@@ -105,12 +105,18 @@ impl<'a> ActionRef<'a> {
             ActionRef::Remote {
                 owner, repo, path, ..
             } => {
-                let mut name = format!("{owner}/{repo}");
+                // One allocation, no formatting machinery: this runs for every `uses:` step.
+                let len = owner.len() + 1 + repo.len() + path.map_or(0, |p| p.len() + 1);
+                let mut name = String::with_capacity(len);
+                name.push_str(owner);
+                name.push('/');
+                name.push_str(repo);
                 if let Some(p) = path {
                     name.push('/');
                     name.push_str(p);
                 }
-                Some(name.to_ascii_lowercase())
+                name.make_ascii_lowercase();
+                Some(name)
             }
             _ => None,
         }

@@ -170,6 +170,11 @@ pub enum Problem {
         /// The alias that would have exceeded the budget.
         span: Span,
     },
+    /// A second document with content (after `---` or `...`): only the first is read.
+    ExtraDocument {
+        /// The start of the second document's content.
+        span: Span,
+    },
     /// The file has more than [`MAX_NODES`] nodes; the tree was dropped.
     TooManyNodes {
         /// Where the limit was reached.
@@ -339,7 +344,13 @@ struct Builder<'a> {
     budget_hit: bool,
     doc: Document<'a>,
     docs_seen: usize,
+    extra_document: bool,
     nodes: usize,
+}
+
+/// A document with no content: an empty plain scalar (`---` alone, or a trailing `...`).
+fn is_empty_document(node: &Node<'_>) -> bool {
+    node.span.is_empty() || node.is_null()
 }
 
 impl<'a> Builder<'a> {
@@ -352,6 +363,7 @@ impl<'a> Builder<'a> {
             budget_hit: false,
             doc: Document::default(),
             docs_seen: 0,
+            extra_document: false,
             nodes: 0,
         }
     }
@@ -488,6 +500,17 @@ impl<'a> Builder<'a> {
             None => {
                 if self.docs_seen <= 1 && self.doc.root.is_none() {
                     self.doc.root = Some(node);
+                } else if !self.extra_document && !is_empty_document(&node) {
+                    // Reported once, at the first line of the second document's content.
+                    self.extra_document = true;
+                    let start = node.span.start;
+                    let line_end = self.src[start..]
+                        .find(['\n', '\r'])
+                        .map_or(self.src.len(), |i| start + i)
+                        .min(node.span.end.max(start));
+                    self.doc.problems.push(Problem::ExtraDocument {
+                        span: start..line_end,
+                    });
                 }
             }
             Some(Frame::Seq { items, end, .. }) => {

@@ -381,3 +381,29 @@ fn a_long_comment_block_is_kept_whole() {
     assert_eq!(doc.comments.len(), 500);
     assert_eq!(parse_fast(&src), Some(doc));
 }
+
+#[test]
+#[allow(clippy::single_range_in_vec_init)]
+fn a_second_document_is_reported_once_and_an_empty_one_not_at_all() {
+    let extra = |src: &str| {
+        parse_granit(src)
+            .problems
+            .into_iter()
+            .filter_map(|p| match p {
+                Problem::ExtraDocument { span } => Some((span.start, span.end)),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(extra("a: 1\n---\nb: 2\n---\nc: 3\n"), vec![(9, 13)]);
+    assert!(extra("a: 1\n---\n").is_empty());
+    assert!(extra("---\na: 1\n...\n").is_empty());
+    assert!(extra("a: 1\n--- ~\n").is_empty());
+    assert_eq!(extra("a: 1\n...\n--- [x]\n"), vec![(13, 16)]);
+    // The first document is the tree.
+    assert!(
+        parse("a: 1\n---\nb: 2\n")
+            .root
+            .is_some_and(|r| r.get("a").is_some())
+    );
+}

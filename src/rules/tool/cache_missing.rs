@@ -1,13 +1,14 @@
 //! `<tool>/cache-missing`: a job runs the tool in a way that creates environments, and no cache
 //! step of that job restores a path covering the envdir.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::{Answer, JobFacts, Reuse};
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::facts::{Answer, CacheStep, Invocation, JobFacts, Reuse};
 use crate::knowledge::{Knowledge, ToolSpec};
 use crate::rules::{Context, RuleMeta, ToolCx, ToolRule};
-use crate::workflow::{ActionRef, Job};
+use crate::workflow::{ActionRef, Job, RefKind};
+use crate::yaml::Kind;
 
-use super::{dependency_files, in_project, restored, show_dir};
+use super::{cache_covers, hash_files_expr, restored, show_dir, strictly_below, wiped};
 
 /// The check's metadata.
 pub static META: RuleMeta = RuleMeta {
@@ -34,36 +35,21 @@ impl ToolRule for CacheMissing {
     ) {
         let spec = tool.spec;
         let name = &spec.name;
-        let Some(inv) = facts
-            .invocations(tool.index)
-            .iter()
-            .filter(|i| i.creates_envs)
-            .find(|i| restored(facts, i.envdir.as_deref()) == Answer::No)
-        else {
+        let invocations = facts.invocations(tool.index);
+        let Some(inv) = uncached(facts, invocations) else {
             return;
         };
+        // A cache meant for the envdir that misses it is `<tool>/cache-path-mismatch`.
+        if super::mismatched(spec, facts, invocations, inv).is_some() {
+            return;
+        }
         let dir = show_dir(inv.envdir.as_deref());
         let path = inv
             .envdir
             .as_deref()
             .map_or(spec.envdir.default.clone(), |_| dir.clone());
-        let project = inv.project_dir.as_deref().unwrap_or("");
-        let mut hashed = dependency_files(spec, project);
-        hashed.push(in_project(project, spec.config_file()));
-        let hashed: Vec<String> = hashed.iter().map(|f| format!("'{f}'")).collect();
-        let version = version_expr(cx.knowledge, spec, job);
-        let key = format!(
-            "{name}-${{{{ runner.os }}}}-{version}${{{{ hashFiles({}) }}}}",
-            hashed.join(", ")
-        );
-        let mut help = format!(
-            "add a cache step before the first {name} run:\n  - uses: {}\n    with:\n      path: {path}\n      key: {key}",
-            cx.knowledge.suggested_cache_action()
-        );
-        if let Some(advice) = reuse_advice(spec, inv.reuse) {
-            help.push('\n');
-            help.push_str(&advice);
-        }
+        let step = suggested_step(cx, spec, job, inv, &path);
+        let mut help = format!("add a cache step before the first {name} run:\n{step}");
         let mut d = tool
             .diagnostic(
                 inv.reported(),
@@ -85,13 +71,329 @@ impl ToolRule for CacheMissing {
                 format!("{name} runs here, inside the composite action"),
             );
         }
+        let envdir = inv.envdir.as_deref();
+        let covering = |c: &&CacheStep<'_>| cache_covers(c, envdir) == Answer::Yes;
+        // A cache step that would cover it, restored before the checkout empties the workspace.
+        let early = facts.caches.iter().find_map(|c| {
+            let checkout = facts.wiped_by(c)?;
+            (wiped(facts, c, envdir) && covering(&c)).then_some((c, checkout))
+        });
+        // Near misses: a step for the envdir that restores nothing.
+        let kind = |c: &CacheStep<'_>| {
+            ActionRef::parse(c.uses.value)
+                .name()
+                .and_then(|n| cx.knowledge.cache_action(&n))
+                .map(|a| a.restores)
+        };
+        let lookup_only = facts
+            .caches
+            .iter()
+            .filter(covering)
+            .find(|c| !c.restores && kind(c) == Some(true));
+        let save_only = facts
+            .caches
+            .iter()
+            .filter(covering)
+            .find(|c| !c.restores && kind(c) == Some(false));
+        // A restored folder inside the envdir (a build folder), not the environments.
+        let inside = envdir.and_then(|e| {
+            facts.caches.iter().filter(|c| c.restores).find_map(|c| {
+                let line = c.paths.as_ref()?.iter().find(|l| {
+                    !l.exclude && l.path.as_deref().is_some_and(|p| strictly_below(p, e))
+                })?;
+                Some((c, line))
+            })
+        });
+        if let Some((c, checkout)) = early {
+            d = d
+                .with_label(c.reported(), "restored here, before the checkout")
+                .with_label(
+                    checkout.via.first().unwrap_or(&checkout.at).clone(),
+                    "the checkout empties the workspace",
+                );
+            help = format!(
+                "move the cache step for `{dir}` after the checkout: `actions/checkout` empties the workspace, and `{dir}` with it"
+            );
+        } else if let Some(c) = lookup_only {
+            d = d.with_label(
+                c.reported(),
+                "`lookup-only: true`: this step only checks for an entry, it restores nothing",
+            );
+            help = format!(
+                "remove `lookup-only: true` from this cache step, so that it restores `{dir}`"
+            );
+            if tag_triggered(cx) {
+                help.push_str(
+                    " (or, to keep tag builds from using the cache, write `lookup-only: ${{ startsWith(github.ref, 'refs/tags/') }}`)",
+                );
+            }
+        } else if let Some(c) = save_only {
+            d = d.with_label(
+                c.reported(),
+                format!("this step saves `{dir}` but restores nothing"),
+            );
+            help = format!(
+                "make this step `uses: {}` (it restores `{dir}` and saves it when the job ends) and place it before the first {name} run",
+                suggested_uses(cx)
+            );
+        } else if let Some((c, line)) = inside {
+            let shown = line
+                .path
+                .as_deref()
+                .map(|p| show_dir(Some(p)))
+                .unwrap_or_default();
+            d = d.with_label(
+                super::path_reported(c),
+                format!("caches `{shown}`, a folder inside `{dir}`, not the environments"),
+            );
+            help = format!(
+                "the cache of `{shown}` keeps a folder inside `{dir}`, not {name}'s environments; {help}"
+            );
+        }
+        if let Some(advice) = reuse_advice(spec, inv.reuse) {
+            help.push('\n');
+            help.push_str(&advice);
+        }
+        let plain =
+            early.is_none() && lookup_only.is_none() && save_only.is_none() && inside.is_none();
+        if plain && let Some(fix) = insert_step(cx, spec, job, facts, tool.index, inv, &path) {
+            d = d.with_fix(fix);
+        }
         out.push(d.with_help(help));
     }
 }
 
+/// The fix (unsafe: it adds a step): the suggested cache step inserted right before the step
+/// of the first run, above the comment lines directly over it, indented as that step and in
+/// its form (`- name:` first when the job's other steps are named), with the file's line
+/// ending; and, for a tool that recreates its environments by default, the option that turns
+/// reuse on after the tool word of each run in the job that says nothing about reuse.
+/// `None` when the run is not in a block-style step of the linted file, or a run turns reuse
+/// off on purpose.
+fn insert_step(
+    cx: &Context<'_>,
+    spec: &ToolSpec,
+    job: &Job<'_>,
+    facts: &JobFacts<'_>,
+    tool_index: usize,
+    inv: &Invocation,
+    path: &str,
+) -> Option<Fix> {
+    if !inv.via.is_empty() || inv.runner_action || inv.at.file != cx.file {
+        return None;
+    }
+    let steps = job.steps();
+    let step = steps.iter().find(|s| s.index == inv.step)?;
+    // A step of a `parallel:` group shares its `order` with the others: left alone.
+    if steps.iter().filter(|s| s.order == step.order).count() > 1 {
+        return None;
+    }
+    let text = cx.text;
+    let start = step.node.span.start;
+    let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+    let prefix = &text[line_start..start];
+    let dash = prefix.find('-')?;
+    if !prefix[..dash].bytes().all(|b| b == b' ')
+        || !prefix[dash + 1..].bytes().all(|b| b == b' ')
+        || prefix.len() <= dash + 1
+    {
+        return None;
+    }
+    let indent = " ".repeat(dash);
+    let gap = " ".repeat(prefix.len() - dash); // from the dash to the step's keys
+    let eol = if text[start..]
+        .find('\n')
+        .is_some_and(|i| text[..start + i].ends_with('\r'))
+    {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    // Own-line comments right above the step, at its indentation, stay with it.
+    let mut at = line_start;
+    while at > 0 {
+        let before = &text[..at];
+        let body_end = if before.ends_with("\r\n") {
+            at - 2
+        } else {
+            at - 1
+        };
+        let prev_start = text[..body_end].rfind(['\n', '\r']).map_or(0, |i| i + 1);
+        let line = &text[prev_start..body_end];
+        let trimmed = line.trim_start_matches(' ');
+        if trimmed.starts_with('#') && line.len() - trimmed.len() == dash {
+            at = prev_start;
+        } else {
+            break;
+        }
+    }
+    let named = steps.iter().filter(|s| s.name.is_some()).count();
+    let uses = suggested_uses(cx);
+    let project = inv.project_dir.as_deref().unwrap_or("");
+    let version = version_expr(cx.knowledge, spec, job);
+    let key = format!(
+        "{}-${{{{ runner.os }}}}-${{{{ runner.arch }}}}-{version}${{{{ github.job }}}}-{}",
+        spec.name,
+        hash_files_expr(spec, project)
+    );
+    let mut lines = vec![];
+    let (first, rest) = (format!("{indent}-{}", &gap[1..]), format!("{indent}{gap}"));
+    if 2 * named > steps.len() {
+        lines.push(format!("{first}name: Cache {} environments", spec.name));
+        lines.push(format!("{rest}uses: {uses}"));
+    } else {
+        lines.push(format!("{first}uses: {uses}"));
+    }
+    lines.push(format!("{rest}with:"));
+    lines.push(format!("{rest}  path: {path}"));
+    lines.push(format!("{rest}  key: {key}"));
+    if tag_triggered(cx) {
+        lines.push(format!(
+            "{rest}  lookup-only: ${{{{ startsWith(github.ref, 'refs/tags/') }}}}"
+        ));
+    }
+    let mut content = lines.join(eol);
+    content.push_str(eol);
+    let mut edits = vec![Edit::insert(cx.file, at, content)];
+    // Reuse, for a tool that recreates its environments unless told not to.
+    if !spec.reuse.default {
+        let on = spec
+            .reuse
+            .values
+            .iter()
+            .find_map(|v| Some(format!("{}={}", v.options.first()?, v.on.first()?)))
+            .or_else(|| spec.reuse.on_options.first().cloned())?;
+        for i in facts
+            .invocations(tool_index)
+            .iter()
+            .filter(|i| i.creates_envs)
+        {
+            match i.reuse {
+                Reuse::Off => return None,
+                Reuse::On => {}
+                Reuse::Default => {
+                    if !i.via.is_empty() || i.runner_action || i.envdir != inv.envdir {
+                        continue;
+                    }
+                    let e = crate::rules::edit::insert_after_word(text, cx.file, &i.at, &on)?;
+                    if !edits.iter().any(|x| x.location == e.location) {
+                        edits.push(e);
+                    }
+                }
+            }
+        }
+    }
+    Some(Fix {
+        title: format!(
+            "add a cache step for `{path}` before the first {} run",
+            spec.name
+        ),
+        applicability: Applicability::Unsafe,
+        edits,
+    })
+}
+
+/// The first run of the tool that creates environments in an envdir no cache step restores.
+pub(crate) fn uncached<'i>(
+    facts: &JobFacts<'_>,
+    invocations: &'i [Invocation],
+) -> Option<&'i Invocation> {
+    invocations
+        .iter()
+        .filter(|i| i.creates_envs)
+        .find(|i| restored(facts, i.envdir.as_deref()) == Answer::No)
+}
+
+/// Whether the workflow runs for tags (a `release` event or a push filtered to tags): there
+/// zizmor's `cache-poisoning` audit asks that the cache restore nothing.
+fn tag_triggered(cx: &Context<'_>) -> bool {
+    let Some(on) = cx.workflow.root.and_then(|r| r.get("on")) else {
+        return false;
+    };
+    let release = |e: &str| cx.knowledge.release.release_events.iter().any(|r| r == e);
+    match &on.kind {
+        Kind::Scalar(..) => on.as_str().is_some_and(release),
+        Kind::Seq(items) => items.iter().any(|i| i.as_str().is_some_and(release)),
+        Kind::Map(entries) => entries.iter().any(|(k, v)| {
+            k.as_str()
+                .is_some_and(|e| release(e) || (e == "push" && v.get("tags").is_some()))
+        }),
+    }
+}
+
+/// The `uses:` value to suggest in this file (see [`Knowledge::suggested_cache_uses`]).
+pub(crate) fn suggested_uses(cx: &Context<'_>) -> String {
+    cx.suggested_uses
+        .get_or_init(|| file_cache_uses(cx))
+        .clone()
+}
+
+fn file_cache_uses(cx: &Context<'_>) -> String {
+    let name = cx.name.replace('\\', "/");
+    let forge = name.contains(".forgejo/") || name.contains(".gitea/");
+    let wf = cx.workflow;
+    let remote: Vec<(Option<&str>, bool, bool)> = wf
+        .jobs
+        .iter()
+        .flat_map(|j| j.steps().iter())
+        .chain(wf.action_steps.iter())
+        .filter_map(|s| match s.action()? {
+            ActionRef::Remote {
+                host,
+                owner,
+                ref_kind,
+                ..
+            } => Some((
+                *host,
+                matches!(ref_kind, RefKind::Sha),
+                owner.eq_ignore_ascii_case("actions"),
+            )),
+            _ => None,
+        })
+        .take(256)
+        .collect();
+    // Pin as the file pins its `actions/*` steps (a file may pin third-party actions only),
+    // or, with none, as it pins the others.
+    let first_party = remote.iter().any(|r| r.2);
+    let uses: Vec<(Option<&str>, bool)> = remote
+        .iter()
+        .filter(|r| r.2 || !first_party)
+        .map(|r| (r.0, r.1))
+        .collect();
+    cx.knowledge.suggested_cache_uses(forge, &uses)
+}
+
+/// The cache step help texts suggest, as YAML lines to paste into `steps:` (indented by two
+/// spaces): the file's form of `actions/cache`, the envdir, and a key that separates OS,
+/// architecture, Python version and job, and follows the dependency files and config file of
+/// the project the tool runs in.
+pub(crate) fn suggested_step(
+    cx: &Context<'_>,
+    spec: &ToolSpec,
+    job: &Job<'_>,
+    inv: &Invocation,
+    path: &str,
+) -> String {
+    let project = inv.project_dir.as_deref().unwrap_or("");
+    let version = version_expr(cx.knowledge, spec, job);
+    let key = format!(
+        "{}-${{{{ runner.os }}}}-${{{{ runner.arch }}}}-{version}${{{{ github.job }}}}-{}",
+        spec.name,
+        hash_files_expr(spec, project)
+    );
+    let mut step = format!(
+        "  - uses: {}\n    with:\n      path: {path}\n      key: {key}",
+        suggested_uses(cx)
+    );
+    if tag_triggered(cx) {
+        step.push_str("\n      lookup-only: ${{ startsWith(github.ref, 'refs/tags/') }}");
+    }
+    step
+}
+
 /// What to add so the cache is used: for a tool that recreates its environments by default,
 /// the option that turns reuse on.
-fn reuse_advice(spec: &ToolSpec, reuse: Reuse) -> Option<String> {
+pub(crate) fn reuse_advice(spec: &ToolSpec, reuse: Reuse) -> Option<String> {
     if spec.reuse.default {
         return None;
     }
@@ -138,7 +440,9 @@ fn reuse_advice(spec: &ToolSpec, reuse: Reuse) -> Option<String> {
 }
 
 /// `${{ steps.<id>.outputs.<version> }}-` when the job has a setup step for the tool's runtime
-/// with an id, `${{ env.<version_env> }}-` when it has one without, else nothing.
+/// with an id; without one, the matrix value its version input names, else
+/// `${{ env.<version_env> }}-`; with no setup step, a matrix value named for the runtime
+/// (`matrix.python-version`); else nothing.
 fn version_expr(k: &Knowledge, spec: &ToolSpec, job: &Job<'_>) -> String {
     let Some(runtime) = spec.runtime.as_deref() else {
         return String::new();
@@ -150,15 +454,146 @@ fn version_expr(k: &Knowledge, spec: &ToolSpec, job: &Job<'_>) -> String {
         }
         _ => None,
     });
+    let matrix_key = |name: &str| {
+        let m = job.matrix?.as_map()?;
+        m.iter().find_map(|(key, _)| {
+            let key = key.as_str()?;
+            (key != "include"
+                && key != "exclude"
+                && key
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && key.to_ascii_lowercase().contains(name))
+            .then(|| format!("${{{{ matrix.{key} }}}}-"))
+        })
+    };
     match setup {
-        Some((s, sa)) => match (s.id, &sa.version_env) {
-            (Some(id), _) => format!(
-                "${{{{ steps.{}.outputs.{} }}}}-",
-                id.value, sa.version_output
-            ),
-            (None, Some(env)) => format!("${{{{ env.{env} }}}}-"),
-            (None, None) => String::new(),
-        },
-        None => String::new(),
+        Some((s, sa)) => {
+            if let Some(id) = s.id {
+                return format!(
+                    "${{{{ steps.{}.outputs.{} }}}}-",
+                    id.value, sa.version_output
+                );
+            }
+            let from_matrix = sa
+                .version_input
+                .as_deref()
+                .and_then(|i| s.input(i))
+                .map(|v| v.value.trim())
+                .filter(|v| {
+                    v.starts_with("${{")
+                        && v.ends_with("}}")
+                        && v.matches("${{").count() == 1
+                        && v[3..v.len() - 2].trim().starts_with("matrix.")
+                })
+                .map(|v| format!("{v}-"));
+            match (from_matrix, &sa.version_env) {
+                (Some(m), _) => m,
+                (None, Some(env)) => format!("${{{{ env.{env} }}}}-"),
+                (None, None) => String::new(),
+            }
+        }
+        None => matrix_key(runtime).unwrap_or_default(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::tool::test_support::lint;
+
+    fn help(name: &str, head: &str, steps: &str) -> (String, Vec<String>) {
+        let d = lint(name, head, steps);
+        let d = d
+            .iter()
+            .find(|d| d.rule == "nox/cache-missing")
+            .expect("nox/cache-missing");
+        (
+            d.help.clone().unwrap_or_default(),
+            d.labels.iter().map(|l| l.message.clone()).collect(),
+        )
+    }
+
+    #[test]
+    fn suggested_step_follows_the_file() {
+        let (h, _) = help(
+            "w.yml",
+            "on: push\n",
+            "      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        id: py\n      - run: nox -s t\n        working-directory: sub\n",
+        );
+        assert!(h.contains("  - uses: actions/cache@v6.1.0\n"), "{h}");
+        assert!(h.contains("path: sub/.nox"), "{h}");
+        assert!(
+            h.contains("key: nox-${{ runner.os }}-${{ runner.arch }}-${{ steps.py.outputs.python-version }}-${{ github.job }}-${{ hashFiles('sub/pyproject.toml', 'sub/noxfile.py') }}"),
+            "{h}"
+        );
+        assert!(!h.contains("lookup-only"), "{h}");
+        // Pinned by SHA like the file's other actions; lookup-only on tags with tag pushes.
+        let (h, _) = help(
+            "w.yml",
+            "on:\n  push:\n    tags: [v*]\n  pull_request:\n",
+            "      - uses: actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1 # v7.0.1\n      - run: nox -s t\n",
+        );
+        assert!(
+            h.contains("uses: actions/cache@55cc8345863c7cc4c66a329aec7e433d2d1c52a9 # v6.1.0\n"),
+            "{h}"
+        );
+        assert!(
+            h.contains("lookup-only: ${{ startsWith(github.ref, 'refs/tags/') }}"),
+            "{h}"
+        );
+        // Forgejo: the form of the file's other `uses:`.
+        let (h, _) = help(
+            ".forgejo/workflows/w.yml",
+            "on: push\n",
+            "      - uses: https://code.forgejo.org/actions/checkout@v4\n      - run: nox -s t\n",
+        );
+        assert!(
+            h.contains("uses: https://code.forgejo.org/actions/cache@v4\n"),
+            "{h}"
+        );
+        // A matrix Python given to a setup step without an id.
+        let (h, _) = help(
+            "w.yml",
+            "on: push\n",
+            "      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        with:\n          python-version: ${{ matrix.py }}\n      - run: nox -s t\n",
+        );
+        assert!(h.contains("-${{ matrix.py }}-${{ github.job }}-"), "{h}");
+    }
+
+    #[test]
+    fn near_misses_name_the_step() {
+        let (h, labels) = help(
+            "w.yml",
+            "on: push\n",
+            "      - uses: actions/checkout@v4\n      - uses: actions/cache@v4\n        with:\n          path: .nox\n          key: k\n          lookup-only: true\n      - run: nox -s t\n",
+        );
+        assert!(h.starts_with("remove `lookup-only: true`"), "{h}");
+        assert!(
+            labels.iter().any(|l| l.contains("lookup-only")),
+            "{labels:?}"
+        );
+        let (h, labels) = help(
+            "w.yml",
+            "on: push\n",
+            "      - uses: actions/checkout@v4\n      - run: nox -s t\n      - uses: actions/cache/save@v4\n        with:\n          path: .nox\n          key: k\n",
+        );
+        assert!(
+            h.starts_with("make this step `uses: actions/cache@v6.1.0`"),
+            "{h}"
+        );
+        assert!(
+            labels.iter().any(|l| l.contains("restores nothing")),
+            "{labels:?}"
+        );
+        let (h, labels) = help(
+            "w.yml",
+            "on: push\n",
+            "      - uses: actions/checkout@v4\n      - uses: actions/cache@v4\n        with:\n          path: .nox/emscripten\n          key: k\n      - run: nox -s t\n",
+        );
+        assert!(h.starts_with("the cache of `.nox/emscripten`"), "{h}");
+        assert!(
+            labels.iter().any(|l| l.contains("a folder inside")),
+            "{labels:?}"
+        );
     }
 }

@@ -1,0 +1,115 @@
+//! `<tool>/key-missing-os`: the job's matrix runs it on runners of different operating systems
+//! (or of one OS and different architectures), and the key the job saves the tool's envdir
+//! under is the same on two of them: environments hold native binaries and absolute paths.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::JobFacts;
+use crate::facts::matrix::{self, Cell, Matrix, Scope};
+use crate::rules::{Context, RuleMeta, ToolCx, ToolRule};
+use crate::workflow::Job;
+
+use super::key_missing_python::{conflict, names_runtime, runtime_setups};
+use super::{covered, default_envdir, envdir_targets, saved_keys, show_dir};
+
+/// The check's metadata.
+pub static META: RuleMeta = RuleMeta {
+    id: "key-missing-os",
+    summary: "The cache key for {tool}'s environments does not tell the matrix's runners apart.",
+    severity: Severity::Error,
+};
+
+/// See the module docs.
+pub struct KeyMissingOs;
+
+impl ToolRule for KeyMissingOs {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_job(
+        &self,
+        cx: &Context<'_>,
+        tool: &ToolCx<'_>,
+        job: &Job<'_>,
+        facts: &JobFacts<'_>,
+        out: &mut Vec<Diagnostic>,
+    ) {
+        if facts.caches.is_empty() {
+            return;
+        }
+        let drivers = matrix::runs_on_names(job);
+        if drivers.is_empty() {
+            return;
+        }
+        let matrix = Matrix::of(job);
+        let Some(cells) = matrix.cells.as_deref() else {
+            return;
+        };
+        let runners: Vec<_> = cells
+            .iter()
+            .map(|c| matrix::runner(cx.knowledge, job, c))
+            .collect();
+        let index = |cell: &Cell| cells.iter().position(|c| std::ptr::eq(c, cell));
+        let runner_of = |cell: &Cell| {
+            index(cell)
+                .and_then(|i| runners.get(i).copied())
+                .unwrap_or((None, None))
+        };
+        let spec = tool.spec;
+        let default = default_envdir(spec);
+        let targets = envdir_targets(spec, facts, tool.index, &default);
+        let setups = runtime_setups(spec, facts);
+        let driver = drivers.first().cloned().unwrap_or_default();
+        for saved in saved_keys(facts) {
+            let Some((envdir, _)) = covered(saved.cache, &targets) else {
+                continue;
+            };
+            let key = saved.key.value;
+            if names_runtime(cx.knowledge, spec, &setups, key, saved.env, false) {
+                continue;
+            }
+            let fp = |cell: &Cell| {
+                matrix::fingerprint(
+                    key,
+                    &Scope {
+                        cell,
+                        runner: runner_of(cell),
+                        job: job.id.value,
+                        env: saved.env,
+                        setups: &facts.setups,
+                        in_action: !saved.cache.via.is_empty(),
+                    },
+                )
+            };
+            let label = |cell: &Cell| cell.get(&driver).flatten().unwrap_or("").to_string();
+            let os = |cell: &Cell| runner_of(cell).0.map(str::to_string);
+            let os_arch = |cell: &Cell| {
+                let (o, a) = runner_of(cell);
+                Some(format!("{}\u{1}{}", o?, a?))
+            };
+            let (found, what, context) = match conflict(cells, fp, os) {
+                Some(c) => (Some(c), "operating systems", "runner.os"),
+                None => (conflict(cells, fp, os_arch), "architectures", "runner.arch"),
+            };
+            let Some((a, b, _, _)) = found else { continue };
+            out.push(super::label_action_key(
+                tool.diagnostic(
+                    saved.cache.key_reported(),
+                    format!(
+                        "the cache key for `{}` is the same on `{}` and `{}`: runners of different {what} restore each other's {} environments",
+                        show_dir(envdir),
+                        label(a),
+                        label(b),
+                        spec.name
+                    ),
+                )
+                .with_primary_label(format!("no `{context}` or `matrix.{driver}` in this key"))
+                .with_via(saved.cache.via.clone())
+                .with_help(format!(
+                    "add `${{{{ {context} }}}}` to the key (environments hold native binaries and absolute paths)"
+                ))
+                , saved.cache,
+            ));
+        }
+    }
+}

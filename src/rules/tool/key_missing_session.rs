@@ -1,0 +1,291 @@
+//! `<tool>/key-missing-session`: jobs of one workflow, or cells of one matrix, that run
+//! different sessions save the same envdir (the same `path:` text) under keys that can be equal:
+//! the first to save wins, the others restore environments they do not use and, on an exact
+//! hit, never save theirs.
+
+use std::collections::HashMap;
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::facts::matrix::{self, Matrix, Scope};
+use crate::facts::{CacheStep, JobFacts};
+use crate::rules::{Context, RuleMeta, ToolCx, ToolRule};
+use crate::source::Location;
+use crate::workflow::Job;
+
+use super::{covered, default_envdir, envdir_targets, saved_keys, show_dir};
+
+/// The check's metadata.
+pub static META: RuleMeta = RuleMeta {
+    id: "key-missing-session",
+    summary: "Jobs running different {tool} sessions save their environments under the same key.",
+    severity: Severity::Warning,
+};
+
+/// See the module docs.
+pub struct KeyMissingSession;
+
+/// At most this many (job, cache step, cell) entries are compared in one file.
+const MAX_ENTRIES: usize = 4096;
+
+/// At most this much work (cells times the invocations judged in each) in one file.
+const MAX_WORK: usize = 1 << 18;
+
+/// The sessions a run selects when none is named.
+const DEFAULT: &str = "\u{4}default";
+
+struct Entry<'f> {
+    job: usize,
+    job_id: &'f str,
+    /// The saving step, for reports.
+    cache: &'f CacheStep<'f>,
+    /// Which step of its job it is (one report per step).
+    seq: usize,
+    envdir: Option<&'f str>,
+    /// What the sessions evaluate to (comparable), and how to show them.
+    sessions: Vec<String>,
+    shown: String,
+}
+
+/// A session word in a cell: comparable text, and the text shown (`${{ matrix.s }}` replaced
+/// by its value). `None`: unknown (a shell variable, a step output).
+fn session_in(word: &str, scope: &Scope<'_, '_>) -> Option<(String, String)> {
+    let outside: String = {
+        let mut s = String::new();
+        let mut at = 0;
+        for site in crate::expr::find(word) {
+            s.push_str(word.get(at..site.range.start)?);
+            at = site.range.end;
+        }
+        s.push_str(word.get(at..)?);
+        s
+    };
+    if outside.contains(['$', '`', '*', '?']) {
+        return None;
+    }
+    let fp = matrix::fingerprint(word, scope)?;
+    let mut shown = String::new();
+    let mut at = 0;
+    for site in crate::expr::find(word) {
+        shown.push_str(word.get(at..site.range.start)?);
+        at = site.range.end;
+        let body = site.body.trim();
+        let value = matrix::matrix_name(body)
+            .filter(|n| body.len() == "matrix.".len() + n.len())
+            .and_then(|n| scope.cell.get(n).flatten());
+        match value {
+            Some(v) => shown.push_str(v),
+            None => shown.push_str(&word[site.range.clone()]),
+        }
+    }
+    shown.push_str(word.get(at..)?);
+    // A session named through the matrix is the same session as one written out.
+    let comparable = if shown.contains("${{") {
+        fp
+    } else {
+        shown.clone()
+    };
+    Some((comparable, shown))
+}
+
+impl ToolRule for KeyMissingSession {
+    fn meta(&self) -> &'static RuleMeta {
+        &META
+    }
+
+    fn check_job(
+        &self,
+        _cx: &Context<'_>,
+        _tool: &ToolCx<'_>,
+        _job: &Job<'_>,
+        _facts: &JobFacts<'_>,
+        _out: &mut Vec<Diagnostic>,
+    ) {
+    }
+
+    fn check_jobs(
+        &self,
+        cx: &Context<'_>,
+        tool: &ToolCx<'_>,
+        jobs: &[(&Job<'_>, &JobFacts<'_>)],
+        out: &mut Vec<Diagnostic>,
+    ) {
+        let spec = tool.spec;
+        let default = default_envdir(spec);
+        // Saved keys, grouped by what the key and the path evaluate to.
+        let mut groups: HashMap<(String, String), Vec<Entry<'_>>> = HashMap::new();
+        let mut entries = 0;
+        let mut work = 0usize;
+        'jobs: for (j, (job, facts)) in jobs.iter().enumerate() {
+            if facts.caches.is_empty() {
+                continue;
+            }
+            // A session variable set anywhere in the job may pick the sessions.
+            if let Some(var) = spec.session_env.as_deref()
+                && (cx.workflow.env.get(var).is_some()
+                    || job.env.get(var).is_some()
+                    || job.steps().iter().any(|s| s.env.get(var).is_some()))
+            {
+                continue;
+            }
+            let matrix = Matrix::of(job);
+            let Some(cells) = matrix.cells.as_deref() else {
+                continue;
+            };
+            let targets = envdir_targets(spec, facts, tool.index, &default);
+            let invocations = facts.invocations(tool.index);
+            for saved in saved_keys(facts) {
+                let Some((envdir, _)) = covered(saved.cache, &targets) else {
+                    continue;
+                };
+                let Some(path) = saved.cache.path else {
+                    continue;
+                };
+                let runs: Vec<_> = invocations
+                    .iter()
+                    .filter(|i| i.creates_envs && i.envdir.as_deref() == envdir)
+                    .collect();
+                if runs.is_empty() {
+                    continue;
+                }
+                for cell in cells {
+                    work += runs.len() + 1;
+                    if entries >= MAX_ENTRIES || work > MAX_WORK {
+                        break 'jobs;
+                    }
+                    let scope = Scope {
+                        cell,
+                        runner: matrix::runner(cx.knowledge, job, cell),
+                        job: job.id.value,
+                        env: saved.env,
+                        setups: &facts.setups,
+                        in_action: !saved.cache.via.is_empty(),
+                    };
+                    let Some(fp) = matrix::fingerprint(saved.key.value, &scope) else {
+                        continue;
+                    };
+                    let Some((sessions, shown)) = sessions_of(&runs, &scope) else {
+                        continue;
+                    };
+                    entries += 1;
+                    groups
+                        .entry((path.value.trim().to_string(), fp))
+                        .or_default()
+                        .push(Entry {
+                            job: j,
+                            job_id: job.id.value,
+                            cache: saved.cache,
+                            seq: saved.cache.seq,
+                            envdir,
+                            sessions,
+                            shown,
+                        });
+                }
+            }
+        }
+        // One report per saving step: at the later one, naming the earlier.
+        let mut found: Vec<(usize, usize, &Entry<'_>, &Entry<'_>)> = vec![];
+        for group in groups.values() {
+            let Some(first) = group.first() else { continue };
+            for e in &group[1..] {
+                if e.sessions != first.sessions
+                    && !found.iter().any(|(j, s, ..)| *j == e.job && *s == e.seq)
+                {
+                    found.push((e.job, e.seq, first, e));
+                }
+            }
+        }
+        found.sort_by_key(|(j, s, ..)| (*j, *s));
+        for (_, _, earlier, later) in found {
+            let same_job = earlier.job == later.job && earlier.seq == later.seq;
+            let who = if same_job {
+                format!("cells of job `{}`'s matrix", later.job_id)
+            } else {
+                format!("jobs `{}` and `{}`", earlier.job_id, later.job_id)
+            };
+            let mut d = tool
+                .diagnostic(
+                    later.cache.key_reported(),
+                    format!(
+                        "{who} run different {} sessions ({} and {}) but save `{}` under keys that can be equal: the first to save wins, and the others restore environments they do not use",
+                        spec.name,
+                        earlier.shown,
+                        later.shown,
+                        show_dir(later.envdir)
+                    ),
+                )
+                .with_primary_label("nothing in this key tells the sessions apart")
+                .with_via(later.cache.via.clone())
+                .with_help(if same_job {
+                    "add the matrix value that picks the session to the key".to_string()
+                } else {
+                    "add `${{ github.job }}` (or the session name) to the key".to_string()
+                });
+            if !same_job {
+                let at: Location = earlier.cache.reported();
+                d = d.with_label(
+                    at,
+                    format!("job `{}` saves under the same key", earlier.job_id),
+                );
+            }
+            out.push(d);
+        }
+    }
+}
+
+/// The sessions the runs select in a cell, sorted (`None`: unknown).
+fn sessions_of(
+    runs: &[&crate::facts::Invocation],
+    scope: &Scope<'_, '_>,
+) -> Option<(Vec<String>, String)> {
+    let mut sessions = vec![];
+    let mut shown = vec![];
+    for run in runs {
+        match &run.sessions {
+            None => {
+                sessions.push(DEFAULT.to_string());
+                shown.push("the default sessions".to_string());
+            }
+            Some(words) if words.is_empty() => return None,
+            Some(words) => {
+                for w in words {
+                    let (fp, s) = session_in(w, scope)?;
+                    sessions.push(fp);
+                    shown.push(format!("`{s}`"));
+                }
+            }
+        }
+    }
+    sessions.sort();
+    sessions.dedup();
+    shown.dedup();
+    Some((sessions, shown.join(", ")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::facts::EnvChain;
+    use crate::facts::matrix::Cell;
+
+    #[test]
+    fn session_words() {
+        let cell = Cell {
+            values: vec![("s".into(), Some("lint".into()))],
+        };
+        let env = EnvChain { scopes: vec![] };
+        let scope = Scope {
+            cell: &cell,
+            runner: (None, None),
+            job: "j",
+            env: &env,
+            setups: &[],
+            in_action: false,
+        };
+        assert_eq!(
+            session_in("${{ matrix.s }}", &scope).map(|s| s.1),
+            Some("lint".to_string())
+        );
+        assert!(session_in("$SESSION", &scope).is_none());
+        assert!(session_in("tests", &scope).is_some());
+    }
+}

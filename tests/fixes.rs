@@ -1,0 +1,359 @@
+//! `--fix`, `--unsafe-fixes`, `--diff` and `--fix-only` on the real binary: the diffs of each
+//! fix (snapshots in `tests/snapshots/fixes__*.snap`) over block and flow styles, CRLF, comments
+//! between steps, named and unnamed steps, matrix jobs and composite actions; and the
+//! promises: bytes outside the edits kept, idempotence, atomic writes with permissions, a file
+//! changed on disk left alone, standard input.
+
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cachelint"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .arg("check")
+        .args(args)
+        .output()
+        .unwrap()
+}
+
+fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// A repository with one workflow, `ci.yml`, holding `text`.
+fn repo(text: &str) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), ".github/workflows/ci.yml", text);
+    dir
+}
+
+/// The `--diff` of `text` with the given extra options.
+fn diff(text: &str, args: &[&str]) -> String {
+    let dir = repo(text);
+    let mut all = vec!["--diff"];
+    all.extend_from_slice(args);
+    let o = run(dir.path(), &all);
+    String::from_utf8(o.stdout).unwrap()
+}
+
+/// `--fix --unsafe-fixes` on `text`: the fixed text, and whether a second run changed anything.
+fn fixed(text: &str) -> (String, bool) {
+    let dir = repo(text);
+    let path = dir.path().join(".github/workflows/ci.yml");
+    run(dir.path(), &["--fix", "--unsafe-fixes"]);
+    let once = std::fs::read_to_string(&path).unwrap();
+    run(dir.path(), &["--fix", "--unsafe-fixes"]);
+    let twice = std::fs::read_to_string(&path).unwrap();
+    (once.clone(), once != twice)
+}
+
+const UNNAMED: &str = "on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: '3.12'
+      # Run the tests.
+      # (all of them)
+      - run: |
+          pip install nox
+          nox -s tests
+";
+
+const NAMED_MATRIX: &str = "on: push
+jobs:
+  test:
+    strategy:
+      matrix:
+        python: ['3.11', '3.12']
+    runs-on: ubuntu-latest
+    steps:
+    - name: Check out
+      uses: actions/checkout@v4
+    - name: Set up Python
+      id: setup
+      uses: actions/setup-python@v5
+      with:
+        python-version: ${{ matrix.python }}
+    - name: Test
+      run: nox -s tests-${{ matrix.python }}
+";
+
+const DEPRECATED: &str = "on: push
+jobs:
+  build:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/cache@v2 # old
+        with: {path: ~/.cache/pip, key: pip}
+      - uses: \"actions/cache/restore@0c45773b623bea8c8e75f6c82b208c3cf94ea4f9\" # v4.0.2
+        with:
+          path: x
+          key: x-${{ hashFiles('x.lock') }}
+      - uses: actions/cache/save@8492260343ad570701412c2f464a5877dc76bace
+        with:
+          path: x
+          key: x-${{ hashFiles('x.lock') }}
+";
+
+const KEYS: &str = "on: push
+jobs:
+  a:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/cache@v4
+        with:
+          path: .nox
+          key: 'nox-${{ runner.os }}-'
+          restore-keys: |
+            nox-${{ runner.os }}-
+      - run: nox -R -s a
+  b:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - {uses: actions/cache@v4, with: {path: .nox, key: \"nox-b-${{ runner.os }}\"}}
+      - run: nox --reuse-venv=yes -s b
+";
+
+#[test]
+fn cache_missing_inserts_a_step_and_turns_reuse_on() {
+    let d = diff(UNNAMED, &["--unsafe-fixes"]);
+    insta::assert_snapshot!("cache_missing_unnamed", d);
+    // The step goes above the comments that belong to the nox step.
+    assert!(
+        d.contains("+      - uses: actions/cache@v6.1.0\n+        with:\n+          path: .nox\n"),
+        "{d}"
+    );
+    let d = diff(NAMED_MATRIX, &["--unsafe-fixes"]);
+    insta::assert_snapshot!("cache_missing_named_matrix", d);
+    assert!(
+        d.contains("+    - name: Cache nox environments\n+      uses: actions/cache@v6.1.0"),
+        "{d}"
+    );
+    // Without --unsafe-fixes nothing is done, and the report says what would be.
+    assert_eq!(diff(UNNAMED, &[]), "");
+    let dir = repo(UNNAMED);
+    let o = run(dir.path(), &["--fix"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("1 problem more fixable with `--unsafe-fixes`."),
+        "{out}"
+    );
+    assert_eq!(o.status.code(), Some(1));
+}
+
+#[test]
+fn deprecated_refs_are_bumped_tag_to_tag_and_sha_to_sha() {
+    let d = diff(DEPRECATED, &[]);
+    insta::assert_snapshot!("deprecated_action", d);
+    assert!(d.contains("+      - uses: actions/cache@v6 # old\n"), "{d}");
+    assert!(
+        d.contains("restore@55cc8345863c7cc4c66a329aec7e433d2d1c52a9\" # v6.1.0"),
+        "{d}"
+    );
+    // A pinned step with no version comment gets one.
+    assert!(
+        d.contains("save@55cc8345863c7cc4c66a329aec7e433d2d1c52a9 # v6.1.0\n"),
+        "{d}"
+    );
+}
+
+#[test]
+fn key_hashes_are_appended_in_the_key_s_own_style() {
+    let d = diff(KEYS, &[]);
+    insta::assert_snapshot!("key_missing_hash", d);
+    // A key that ends with a separator gets no second one; the restore key stays a prefix.
+    assert!(d.contains("+          key: 'nox-${{ runner.os }}-${{ hashFiles(''pyproject.toml'', ''noxfile.py'') }}'"), "{d}");
+    assert!(
+        d.contains(
+            "key: \"nox-b-${{ runner.os }}-${{ hashFiles('pyproject.toml', 'noxfile.py') }}\"}}"
+        ),
+        "{d}"
+    );
+}
+
+#[test]
+fn cache_without_reuse_adds_the_option_when_the_noxfile_says_reuse_is_off() {
+    let text = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/cache@v4\n        with:\n          path: .nox\n          key: nox-${{ hashFiles('pyproject.toml') }}\n      - run: bash -c \"python3 -m nox -s t\"\n";
+    let dir = repo(text);
+    write(
+        dir.path(),
+        "noxfile.py",
+        "import nox\n\n@nox.session\ndef t(session):\n    pass\n",
+    );
+    let o = run(dir.path(), &["--diff", "--unsafe-fixes"]);
+    let d = String::from_utf8(o.stdout).unwrap();
+    insta::assert_snapshot!("cache_without_reuse", d);
+    assert!(
+        d.contains("+      - run: bash -c \"python3 -m nox --reuse-venv=yes -s t\""),
+        "{d}"
+    );
+    assert_eq!(o.status.code(), Some(1), "a diff exits 1");
+}
+
+#[test]
+fn crlf_bom_trailing_spaces_and_a_missing_final_newline_are_kept() {
+    let text = format!(
+        "\u{feff}{}",
+        UNNAMED
+            .replace('\n', "\r\n")
+            .replace("runs-on: ubuntu-latest", "runs-on: ubuntu-latest  ")
+    );
+    let text = text.trim_end_matches("\r\n").to_string();
+    let (out, again) = fixed(&text);
+    assert!(!again, "a second run changes nothing");
+    assert!(out.starts_with('\u{feff}'));
+    assert!(!out.ends_with('\n'));
+    assert!(out.contains("runs-on: ubuntu-latest  \r\n"));
+    assert!(
+        !out.replace("\r\n", "").contains('\n'),
+        "every line ends in CRLF: {out:?}"
+    );
+    assert!(
+        out.contains("      - uses: actions/cache@v6.1.0\r\n        with:\r\n"),
+        "{out:?}"
+    );
+    // Every byte outside the edits is kept: taking the insertions out gives the input back.
+    let at = out.find("      - uses: actions/cache@v6.1.0").unwrap();
+    let end = at + out[at..].find("      # Run the tests.").unwrap();
+    let back = format!("{}{}", &out[..at], &out[end..]).replace(" --reuse-venv=yes", "");
+    assert_eq!(back, text);
+    let dir = repo(&text);
+    let o = run(dir.path(), &["--fix", "--unsafe-fixes", "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn fixed_files_lint_clean_and_second_runs_change_nothing() {
+    for text in [UNNAMED, NAMED_MATRIX, DEPRECATED, KEYS] {
+        let (out, again) = fixed(text);
+        assert!(!again, "not idempotent:\n{out}");
+        let dir = repo(&out);
+        let o = run(dir.path(), &["--format", "concise"]);
+        let report = String::from_utf8_lossy(&o.stdout);
+        assert!(
+            !report.contains("nox/cache-missing")
+                && !report.contains("cache/deprecated-action")
+                && !report.contains("key-missing-hash"),
+            "{out}\n{report}"
+        );
+    }
+}
+
+#[test]
+fn fix_writes_atomically_with_permissions_and_reports_what_is_left() {
+    let dir = repo(KEYS);
+    let path = dir.path().join(".github/workflows/ci.yml");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
+    }
+    let o = run(dir.path(), &["--fix"]);
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(out.contains("Fixed 2 problems in 1 file."), "{out}");
+    assert_eq!(o.status.code(), Some(0), "{out}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o640);
+    }
+    // No temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(path.parent().unwrap())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+    // --fix-only reports nothing and exits 0 even with findings left.
+    let dir = repo(UNNAMED);
+    let o = run(dir.path(), &["--fix-only"]);
+    assert_eq!(o.status.code(), Some(0));
+    assert!(o.stdout.is_empty());
+}
+
+#[test]
+fn standard_input_is_fixed_to_standard_output() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cachelint"))
+        .args([
+            "check",
+            "--fix",
+            "--stdin-filename",
+            ".github/workflows/ci.yml",
+        ])
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(DEPRECATED.as_bytes())
+        .unwrap();
+    let o = child.wait_with_output().unwrap();
+    let out = String::from_utf8(o.stdout).unwrap();
+    assert!(out.contains("actions/cache@v6 # old"), "{out}");
+    assert_eq!(out.lines().count(), DEPRECATED.lines().count());
+    assert!(String::from_utf8_lossy(&o.stderr).contains("All checks passed"));
+}
+
+#[test]
+fn json_carries_the_fix_edits() {
+    let dir = repo(KEYS);
+    let o = run(dir.path(), &["--format", "json"]);
+    let v: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
+    let fix = &v
+        .iter()
+        .find(|d| d["rule"] == "nox/key-missing-hash")
+        .unwrap()["fix"];
+    assert_eq!(fix["applicability"], "safe");
+    let edit = &fix["edits"][0];
+    assert_eq!(edit["path"], ".github/workflows/ci.yml");
+    assert_eq!(edit["length"], 0);
+    assert!(edit["content"].as_str().unwrap().contains("hashFiles"));
+    // Applying the edit by its offset gives what --fix writes.
+    let mut text = KEYS.to_string();
+    text.insert_str(
+        edit["offset"].as_u64().unwrap() as usize,
+        edit["content"].as_str().unwrap(),
+    );
+    assert!(text.contains(
+        "key: 'nox-${{ runner.os }}-${{ hashFiles(''pyproject.toml'', ''noxfile.py'') }}'"
+    ));
+}
+
+#[test]
+fn a_composite_action_s_run_gets_no_step_inserted_in_the_caller() {
+    let dir = repo(
+        "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: ./.github/actions/nox\n",
+    );
+    write(
+        dir.path(),
+        ".github/actions/nox/action.yml",
+        "name: n\nruns:\n  using: composite\n  steps:\n    - run: nox -s t\n      shell: bash\n",
+    );
+    let o = run(dir.path(), &["--diff", "--unsafe-fixes"]);
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
