@@ -357,3 +357,24 @@ fn a_composite_action_s_run_gets_no_step_inserted_in_the_caller() {
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn stale_ignore_comments_are_removed_and_used_ones_kept() {
+    let text = "on: push\r\njobs:\r\n  test:\r\n    runs-on: ubuntu-latest\r\n    steps:\r\n      \
+                # cachelint: ignore[nox/key-missing-hash] -- stale\r\n      \
+                - run: nox -s tests  # cachelint: ignore[nox/cache-missing, cache]  why\r\n";
+    let dir = repo(text);
+    let path = dir.path().join(".github/workflows/ci.yml");
+    let o = run(dir.path(), &["--fix"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        "on: push\r\njobs:\r\n  test:\r\n    runs-on: ubuntu-latest\r\n    steps:\r\n      \
+         - run: nox -s tests  # cachelint: ignore[nox/cache-missing]  why\r\n"
+    );
+}

@@ -1164,3 +1164,31 @@ fn one_line_json_workflow() {
         assert!(r.stdout.contains("oneline.yml") && r.stdout.contains("good.yml"));
     }
 }
+
+#[test]
+fn many_ignore_comments() {
+    // 100,000 ignore comments on lines of their own, then 20,000 nested mappings each with a
+    // trailing one: where each applies is found in one pass, not one scan per comment.
+    let mut text = String::from("on: push\n");
+    for _ in 0..100_000 {
+        text.push_str("# cachelint: ignore[nox/cache-missing]\n");
+    }
+    text.push_str("jobs:\n  t:\n    runs-on: x\n    steps:\n      - run: nox -s t\n");
+    text.push_str("env:\n");
+    for i in 0..20_000 {
+        text.push_str(&format!(
+            "  K{i}: v  # cachelint: ignore[nox/key-missing-hash]\n"
+        ));
+    }
+    let dir = workdir();
+    write(dir.path(), "ignores.yml", &text);
+    let r = check(
+        "120,000 ignore comments",
+        dir.path(),
+        "ignores.yml",
+        &Expect::findings(1, &["suppression/unused"]),
+    );
+    // The 100,000 comments all apply to `jobs:` (comment lines are skipped), which holds the
+    // finding they name: all used. The 20,000 on `env:` lines name a rule that reports nothing.
+    assert_eq!(r.json().len(), 20_000);
+}

@@ -10,6 +10,7 @@ use crate::workflow::{self, FileKind};
 use crate::yaml::{self, Problem};
 
 use super::Settings;
+use super::suppress::Suppressions;
 
 /// Lints the file `id` of `db`. Never fails: every problem is a diagnostic. Diagnostics that say
 /// the file was not (fully) linted (a syntax error, a limit, bytes that are not UTF-8) are kept
@@ -25,8 +26,19 @@ pub fn lint(
     };
     let mut blocking = vec![];
     let mut out = vec![];
-    lint_into(db, id, &file, knowledge, settings, &mut blocking, &mut out);
+    let mut suppressions = Suppressions::default();
+    lint_into(
+        db,
+        id,
+        &file,
+        knowledge,
+        settings,
+        &mut blocking,
+        &mut out,
+        &mut suppressions,
+    );
     out.retain(|d| settings.enabled(d.rule));
+    suppressions.apply(id, &file.text, &mut out, settings);
     out.extend(blocking);
     for d in &mut out {
         if let Some(s) = settings.overridden_severity(d.rule) {
@@ -38,6 +50,8 @@ pub fn lint(
     out
 }
 
+// One argument per thing it fills: the file's findings, those that stop it, its suppressions.
+#[allow(clippy::too_many_arguments)]
 fn lint_into(
     db: &SourceDb,
     id: FileId,
@@ -46,6 +60,7 @@ fn lint_into(
     settings: &Settings,
     blocking: &mut Vec<Diagnostic>,
     out: &mut Vec<Diagnostic>,
+    suppressions: &mut Suppressions,
 ) {
     let at = |span| Location::new(id, span);
     if let Some(size) = file.too_large {
@@ -57,6 +72,7 @@ fn lint_into(
         return;
     }
     let doc = yaml::parse(&file.text);
+    *suppressions = Suppressions::parse(&file.text, &doc.comments);
     // A syntax error or the node limit leave a tree that is only a prefix of the file; an alias
     // over its budget leaves a whole tree with that alias unexpanded (checked, and reported).
     let mut partial = false;

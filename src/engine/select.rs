@@ -250,6 +250,31 @@ impl Settings {
             .and_then(|(r, _, s)| (*s != r.severity).then_some(*s))
     }
 
+    /// Whether `selector` names at least one rule (on or off).
+    pub fn known(&self, selector: &str) -> bool {
+        self.rules
+            .iter()
+            .any(|(r, ..)| selector_matches(selector, r.id))
+    }
+
+    /// Whether `selector` names at least one rule that runs.
+    pub fn any_enabled(&self, selector: &str) -> bool {
+        self.rules
+            .iter()
+            .any(|(r, on, _)| *on && selector_matches(selector, r.id))
+    }
+
+    /// The rule id closest to a selector that names none, when one is close (a typo).
+    pub fn closest(&self, selector: &str) -> Option<&'static str> {
+        let s = selector.trim().to_lowercase();
+        self.rules
+            .iter()
+            .map(|(r, ..)| (strsim::damerau_levenshtein(&s, r.id), r.id))
+            .filter(|(d, id)| *d <= (id.len() / 4).max(2))
+            .min()
+            .map(|(_, id)| id)
+    }
+
     /// The enabled rules, in registry order.
     pub fn enabled_rules(&self) -> impl Iterator<Item = &RuleInfo> {
         self.rules.iter().filter(|(_, on, _)| *on).map(|(r, ..)| r)

@@ -11,6 +11,7 @@ pub mod edit;
 pub mod invalid_workflow;
 pub mod limit_exceeded;
 pub mod registry;
+pub mod suppression;
 pub mod syntax_error;
 pub mod tool;
 

@@ -13,7 +13,8 @@ use crate::diagnostic::Severity;
 use crate::knowledge::Knowledge;
 
 use super::{
-    Rule, RuleMeta, ToolRule, cache, invalid_workflow, limit_exceeded, syntax_error, tool,
+    Rule, RuleMeta, ToolRule, cache, invalid_workflow, limit_exceeded, suppression, syntax_error,
+    tool,
 };
 
 /// Rules with one id, in the order `cachelint rules` lists them. `None`: reported by the
@@ -22,6 +23,8 @@ pub static RULES: &[(&RuleMeta, Option<&dyn Rule>)] = &[
     (&syntax_error::META, None),
     (&invalid_workflow::META, None),
     (&limit_exceeded::META, None),
+    (&suppression::invalid::META, None),
+    (&suppression::unused::META, None),
     (
         &cache::deprecated_action::META,
         Some(&cache::deprecated_action::DeprecatedAction),
@@ -73,6 +76,14 @@ static DOCS: &[(&str, &str)] = &[
     (
         "limit-exceeded",
         include_str!("../../docs/rules/limit-exceeded.md"),
+    ),
+    (
+        "suppression/invalid",
+        include_str!("../../docs/rules/suppression/invalid.md"),
+    ),
+    (
+        "suppression/unused",
+        include_str!("../../docs/rules/suppression/unused.md"),
     ),
     (
         "cache/deprecated-action",
@@ -311,6 +322,8 @@ mod tests {
                 "syntax-error",
                 "invalid-workflow",
                 "limit-exceeded",
+                "suppression/invalid",
+                "suppression/unused",
                 "cache/deprecated-action",
                 "cache/key-invalid",
                 "cache/restore-keys-not-prefix",
