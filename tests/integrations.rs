@@ -508,3 +508,37 @@ fn editor_tasks_run_concise_without_colour_and_their_patterns_read_it() {
         "docs/editors.md has a $gcc task and one with its own pattern"
     );
 }
+
+#[test]
+fn ci_docs_workflows_lint_clean() {
+    let page = read("docs/ci.md");
+    let mut n = 0;
+    for block in page.split("```yaml\n").skip(1) {
+        let body = &block[..block.find("```").unwrap()];
+        if !body.contains("\njobs:") && !body.starts_with("jobs:") {
+            continue;
+        }
+        n += 1;
+        let dir = tempfile::tempdir().unwrap();
+        let wf = dir.path().join(".github/workflows/x.yml");
+        std::fs::create_dir_all(wf.parent().unwrap()).unwrap();
+        let text = if body.contains("\non:") {
+            body.to_string()
+        } else {
+            format!("on: push\n{body}")
+        };
+        std::fs::write(&wf, text).unwrap();
+        let out = Command::new(env!("CARGO_BIN_EXE_cachelint"))
+            .current_dir(dir.path())
+            .args(["check", ".github/workflows/x.yml", "--format", "concise"])
+            .output()
+            .unwrap();
+        assert_eq!(
+            out.status.code(),
+            Some(0),
+            "{body}\n{}",
+            String::from_utf8_lossy(&out.stdout)
+        );
+    }
+    assert_eq!(n, 2, "the action's workflow and the SARIF upload");
+}
