@@ -378,3 +378,52 @@ fn stale_ignore_comments_are_removed_and_used_ones_kept() {
          - run: nox -s tests  # cachelint: ignore[nox/cache-missing]  why\r\n"
     );
 }
+
+#[test]
+fn the_inserted_key_carries_the_matrix_value_that_picks_the_session() {
+    let text = "on: push\njobs:\n  test:\n    strategy:\n      matrix:\n        session: [lint, tests]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: nox -s ${{ matrix.session }}\n";
+    let (once, changed_again) = fixed(text);
+    assert!(
+        once.contains("-${{ github.job }}-${{ matrix.session }}-${{ hashFiles("),
+        "{once}"
+    );
+    assert!(!changed_again);
+    let dir = repo(&once);
+    let o = run(dir.path(), &["--format", "concise"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn no_fix_when_a_later_checkout_empties_the_cache() {
+    // The second checkout cleans the workspace: one cache step before the first run would
+    // leave the second run without its environments. The finding stays, with no fix.
+    let text = "on: push\njobs:\n  cov:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: nox -s unit\n      - uses: actions/checkout@v4\n        with:\n          ref: main\n      - run: nox -s unit\n";
+    let dir = repo(text);
+    let o = run(dir.path(), &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = &json[0];
+    assert_eq!(d["rule"], "nox/cache-missing");
+    assert!(d["fix"].is_null(), "{d}");
+    let o = run(dir.path(), &["--fix", "--unsafe-fixes"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join(".github/workflows/ci.yml")).unwrap(),
+        text
+    );
+}
+
+#[test]
+fn a_matrix_python_without_a_setup_id_goes_into_the_key_once() {
+    let text = "on: push\njobs:\n  test:\n    strategy:\n      matrix:\n        python: ['3.11', '3.12']\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        with:\n          python-version: ${{ matrix.python }}\n      - run: nox -s tests-${{ matrix.python }}\n";
+    let (once, changed_again) = fixed(text);
+    assert!(
+        once.contains("-${{ runner.arch }}-${{ matrix.python }}-${{ github.job }}-${{ hashFiles("),
+        "{once}"
+    );
+    assert!(!changed_again);
+}

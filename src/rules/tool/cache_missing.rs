@@ -48,7 +48,7 @@ impl ToolRule for CacheMissing {
             .envdir
             .as_deref()
             .map_or(spec.envdir.default.clone(), |_| dir.clone());
-        let step = suggested_step(cx, spec, job, inv, &path);
+        let step = suggested_step(cx, spec, job, invocations, inv, &path);
         let mut help = format!("add a cache step before the first {name} run:\n{step}");
         let mut d = tool
             .diagnostic(
@@ -182,6 +182,21 @@ fn insert_step(
     if !inv.via.is_empty() || inv.runner_action || inv.at.file != cx.file {
         return None;
     }
+    // A checkout into the workspace after the new step and before a later run empties a
+    // cache restored inside it: one step before the first run would not be enough.
+    let inside = inv.envdir.as_deref().is_none_or(|d| !d.starts_with('/'));
+    if inside
+        && facts.checkouts.iter().any(|c| {
+            c.workspace
+                && c.order >= inv.order
+                && facts
+                    .invocations(tool_index)
+                    .iter()
+                    .any(|i| i.creates_envs && i.envdir == inv.envdir && i.order > c.order)
+        })
+    {
+        return None;
+    }
     let steps = job.steps();
     let step = steps.iter().find(|s| s.index == inv.step)?;
     // A step of a `parallel:` group shares its `order` with the others: left alone.
@@ -229,13 +244,7 @@ fn insert_step(
     }
     let named = steps.iter().filter(|s| s.name.is_some()).count();
     let uses = suggested_uses(cx);
-    let project = inv.project_dir.as_deref().unwrap_or("");
-    let version = version_expr(cx.knowledge, spec, job);
-    let key = format!(
-        "{}-${{{{ runner.os }}}}-${{{{ runner.arch }}}}-{version}${{{{ github.job }}}}-{}",
-        spec.name,
-        hash_files_expr(spec, project)
-    );
+    let key = suggested_key(cx, spec, job, facts.invocations(tool_index), inv);
     let mut lines = vec![];
     let (first, rest) = (format!("{indent}-{}", &gap[1..]), format!("{indent}{gap}"));
     if 2 * named > steps.len() {
@@ -363,6 +372,48 @@ fn file_cache_uses(cx: &Context<'_>) -> String {
     cx.knowledge.suggested_cache_uses(forge, &uses)
 }
 
+/// The key the help and the fix suggest: the tool, OS, architecture, Python version, job, the
+/// matrix values the runs' session names are made of (`-s ${{ matrix.session }}`: the cells
+/// run different sessions), and the hash of the project's dependency and config files.
+fn suggested_key(
+    cx: &Context<'_>,
+    spec: &ToolSpec,
+    job: &Job<'_>,
+    runs: &[Invocation],
+    inv: &Invocation,
+) -> String {
+    let project = inv.project_dir.as_deref().unwrap_or("");
+    let version = version_expr(cx.knowledge, spec, job);
+    let env = crate::facts::EnvChain {
+        scopes: vec![&job.env, &cx.workflow.env],
+    };
+    let mut sessions = String::new();
+    let mut seen: Vec<String> = vec![];
+    for w in runs
+        .iter()
+        .filter(|i| i.creates_envs && i.envdir == inv.envdir)
+        .flat_map(|i| i.sessions.iter().flatten())
+    {
+        for n in crate::facts::matrix::matrix_names_in(w, &env) {
+            let part = format!("${{{{ matrix.{n} }}}}");
+            // The Python version in the key already follows the matrix value that picks it.
+            let python = !version.is_empty()
+                && setup_version(cx.knowledge, spec, job)
+                    .is_some_and(|v| v.contains(&format!("matrix.{n}")));
+            if seen.len() < 4 && !python && !version.contains(&part) && !seen.contains(&part) {
+                sessions.push_str(&part);
+                sessions.push('-');
+                seen.push(part);
+            }
+        }
+    }
+    format!(
+        "{}-${{{{ runner.os }}}}-${{{{ runner.arch }}}}-{version}${{{{ github.job }}}}-{sessions}{}",
+        spec.name,
+        hash_files_expr(spec, project)
+    )
+}
+
 /// The cache step help texts suggest, as YAML lines to paste into `steps:` (indented by two
 /// spaces): the file's form of `actions/cache`, the envdir, and a key that separates OS,
 /// architecture, Python version and job, and follows the dependency files and config file of
@@ -371,16 +422,11 @@ pub(crate) fn suggested_step(
     cx: &Context<'_>,
     spec: &ToolSpec,
     job: &Job<'_>,
+    runs: &[Invocation],
     inv: &Invocation,
     path: &str,
 ) -> String {
-    let project = inv.project_dir.as_deref().unwrap_or("");
-    let version = version_expr(cx.knowledge, spec, job);
-    let key = format!(
-        "{}-${{{{ runner.os }}}}-${{{{ runner.arch }}}}-{version}${{{{ github.job }}}}-{}",
-        spec.name,
-        hash_files_expr(spec, project)
-    );
+    let key = suggested_key(cx, spec, job, runs, inv);
     let mut step = format!(
         "  - uses: {}\n    with:\n      path: {path}\n      key: {key}",
         suggested_uses(cx)
@@ -443,6 +489,18 @@ pub(crate) fn reuse_advice(spec: &ToolSpec, reuse: Reuse) -> Option<String> {
 /// with an id; without one, the matrix value its version input names, else
 /// `${{ env.<version_env> }}-`; with no setup step, a matrix value named for the runtime
 /// (`matrix.python-version`); else nothing.
+/// The version input of the job's setup step for the tool's runtime, as written.
+fn setup_version<'j>(k: &Knowledge, spec: &ToolSpec, job: &'j Job<'_>) -> Option<&'j str> {
+    let runtime = spec.runtime.as_deref()?;
+    job.steps().iter().find_map(|s| match s.action() {
+        Some(a @ ActionRef::Remote { .. }) => {
+            let sa = k.setup_action(&a.name()?, runtime)?;
+            s.input(sa.version_input.as_deref()?).map(|v| v.value)
+        }
+        _ => None,
+    })
+}
+
 fn version_expr(k: &Knowledge, spec: &ToolSpec, job: &Job<'_>) -> String {
     let Some(runtime) = spec.runtime.as_deref() else {
         return String::new();
@@ -485,6 +543,14 @@ fn version_expr(k: &Knowledge, spec: &ToolSpec, job: &Job<'_>) -> String {
                         && v.ends_with("}}")
                         && v.matches("${{").count() == 1
                         && v[3..v.len() - 2].trim().starts_with("matrix.")
+                })
+                // A name the job's matrix does not define is empty in every run: the version
+                // the setup step reports tells the runs apart instead.
+                .filter(|v| {
+                    let body = v[3..v.len() - 2].trim();
+                    crate::facts::matrix::matrix_name(body).is_some_and(|n| {
+                        crate::facts::matrix::Matrix::of(job).defines(n) == Some(true)
+                    })
                 })
                 .map(|v| format!("{v}-"));
             match (from_matrix, &sa.version_env) {
@@ -551,13 +617,17 @@ mod tests {
             h.contains("uses: https://code.forgejo.org/actions/cache@v4\n"),
             "{h}"
         );
-        // A matrix Python given to a setup step without an id.
+        // A matrix Python given to a setup step without an id, in a job whose matrix does
+        // not define it (it is empty in every run): the version the setup step reports.
         let (h, _) = help(
             "w.yml",
             "on: push\n",
             "      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        with:\n          python-version: ${{ matrix.py }}\n      - run: nox -s t\n",
         );
-        assert!(h.contains("-${{ matrix.py }}-${{ github.job }}-"), "{h}");
+        assert!(
+            h.contains("-${{ env.pythonLocation }}-${{ github.job }}-"),
+            "{h}"
+        );
     }
 
     #[test]

@@ -150,10 +150,11 @@ fn python_names(
                 .for_each(&mut add);
         }
         for w in inv.sessions.iter().flatten() {
-            // `tests-${{ matrix.python }}`, or a value that is a version.
-            let whole = w.trim().starts_with("${{") && w.trim().ends_with("}}");
+            // `tests-${{ matrix.python }}` with versions for values. A matrix value that is
+            // no version (`bump-${{ matrix.dependency }}`) picks a session, not a Python:
+            // `<tool>/key-missing-session` judges that.
             for n in matrix::matrix_names_in(w, wf_env) {
-                if !whole || versions(&n) {
+                if versions(&n) {
                     add(n);
                 }
             }
