@@ -384,9 +384,9 @@ fn suggested_key(
 ) -> String {
     let project = inv.project_dir.as_deref().unwrap_or("");
     let version = version_expr(cx.knowledge, spec, job);
-    let env = crate::facts::EnvChain {
-        scopes: vec![&job.env, &cx.workflow.env],
-    };
+    // Each `${{ }}` of a session name, as written: it evaluates to the part of the name that
+    // differs between cells (`matrix.python.NOXSESSION`, not the object `matrix.python`).
+    let setup = setup_version(cx.knowledge, spec, job).map(expr_body);
     let mut sessions = String::new();
     let mut seen: Vec<String> = vec![];
     for w in runs
@@ -394,12 +394,17 @@ fn suggested_key(
         .filter(|i| i.creates_envs && i.envdir == inv.envdir)
         .flat_map(|i| i.sessions.iter().flatten())
     {
-        for n in crate::facts::matrix::matrix_names_in(w, &env) {
-            let part = format!("${{{{ matrix.{n} }}}}");
-            // The Python version in the key already follows the matrix value that picks it.
+        for site in crate::expr::find(w) {
+            let body = site.body.trim();
+            if !body.to_ascii_lowercase().contains("matrix.") {
+                continue;
+            }
+            let part = format!("${{{{ {body} }}}}");
+            // The Python version in the key already follows the value that picks it.
             let python = !version.is_empty()
-                && setup_version(cx.knowledge, spec, job)
-                    .is_some_and(|v| v.contains(&format!("matrix.{n}")));
+                && setup
+                    .as_deref()
+                    .is_some_and(|v| v.eq_ignore_ascii_case(body));
             if seen.len() < 4 && !python && !version.contains(&part) && !seen.contains(&part) {
                 sessions.push_str(&part);
                 sessions.push('-');
@@ -489,6 +494,16 @@ pub(crate) fn reuse_advice(spec: &ToolSpec, reuse: Reuse) -> Option<String> {
 /// with an id; without one, the matrix value its version input names, else
 /// `${{ env.<version_env> }}-`; with no setup step, a matrix value named for the runtime
 /// (`matrix.python-version`); else nothing.
+/// The body of a value that is one `${{ }}` expression, trimmed; else the value.
+fn expr_body(v: &str) -> String {
+    let t = v.trim();
+    t.strip_prefix("${{")
+        .and_then(|t| t.strip_suffix("}}"))
+        .unwrap_or(t)
+        .trim()
+        .to_string()
+}
+
 /// The version input of the job's setup step for the tool's runtime, as written.
 fn setup_version<'j>(k: &Knowledge, spec: &ToolSpec, job: &'j Job<'_>) -> Option<&'j str> {
     let runtime = spec.runtime.as_deref()?;
