@@ -427,3 +427,98 @@ fn a_matrix_python_without_a_setup_id_goes_into_the_key_once() {
     );
     assert!(!changed_again);
 }
+
+const LATE: &str = "on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        with:
+          python-version: '3.12'
+      # Tests first.
+      - run: nox --reuse-venv=yes -s tests
+      - run: nox --reuse-venv=yes -s lint
+      # Cache the environments
+      # (keyed on the dependencies).
+      - uses: actions/cache@v4
+        with:
+          # the envdir
+          path: .nox
+          key: nox-${{ runner.os }}-${{ hashFiles('pyproject.toml', 'noxfile.py') }}
+            # a deeper comment after the step
+      - run: echo done
+";
+
+#[test]
+fn cache_after_use_moves_the_step_whole_with_its_comments() {
+    let d = diff(LATE, &["--unsafe-fixes", "--select", "nox/cache-after-use"]);
+    insta::assert_snapshot!("cache_after_use_move", d);
+    let (once, changed_again) = fixed(LATE);
+    // The cache step's lines, its comments included, now sit above the first run and its
+    // comment; every other line is where it was.
+    let cache = "      # Cache the environments\n      # (keyed on the dependencies).\n      - uses: actions/cache@v4\n        with:\n          # the envdir\n          path: .nox\n          key: nox-${{ runner.os }}-${{ hashFiles('pyproject.toml', 'noxfile.py') }}\n            # a deeper comment after the step\n";
+    let expected = LATE.replace(cache, "").replace(
+        "      # Tests first.\n",
+        &format!("{cache}      # Tests first.\n"),
+    );
+    assert_eq!(once, expected);
+    assert!(!changed_again);
+    // CRLF and a last step without a final line ending.
+    let crlf = "on: push\r\njobs:\r\n  t:\r\n    runs-on: ubuntu-latest\r\n    steps:\r\n      - run: nox -R -s t\r\n      - uses: actions/cache@v4\r\n        with:\r\n          path: .nox\r\n          key: nox-${{ runner.os }}-${{ hashFiles('pyproject.toml', 'noxfile.py') }}";
+    let (once, _) = fixed(crlf);
+    assert_eq!(
+        once,
+        "on: push\r\njobs:\r\n  t:\r\n    runs-on: ubuntu-latest\r\n    steps:\r\n      - uses: actions/cache@v4\r\n        with:\r\n          path: .nox\r\n          key: nox-${{ runner.os }}-${{ hashFiles('pyproject.toml', 'noxfile.py') }}\r\n      - run: nox -R -s t"
+    );
+}
+
+#[test]
+fn cache_after_use_is_not_moved_past_what_it_reads() {
+    let job = |between: &str, key: &str| {
+        format!(
+            "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: nox -R -s t\n{between}      - uses: actions/cache@v4\n        with:\n          path: .nox\n          key: {key}\n"
+        )
+    };
+    let cases = [
+        // A checkout: the hash needs the files.
+        (
+            "      - uses: actions/checkout@v4\n",
+            "nox-${{ hashFiles('noxfile.py') }}",
+        ),
+        // A step whose output the key reads.
+        (
+            "      - id: v\n        run: echo \"v=1\" >> \"$GITHUB_OUTPUT\"\n",
+            "nox-${{ steps.v.outputs.v }}",
+        ),
+        // A script that may set the variable the key reads.
+        (
+            "      - run: echo \"PY=3.12\" >> \"$GITHUB_ENV\"\n",
+            "nox-${{ env.PY }}",
+        ),
+        // An action, which may set it too.
+        (
+            "      - uses: actions/setup-python@v5\n",
+            "nox-${{ env.pythonLocation }}",
+        ),
+    ];
+    for (between, key) in cases {
+        let text = job(between, key);
+        let dir = repo(&text);
+        let o = run(
+            dir.path(),
+            &["--format", "json", "--select", "nox/cache-after-use"],
+        );
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        assert_eq!(json[0]["rule"], "nox/cache-after-use", "{text}");
+        assert!(json[0]["fix"].is_null(), "{text}\n{}", json[0]);
+    }
+    // A step that gives it nothing it reads is jumped over.
+    let text = job("      - run: echo hi\n", "nox-${{ env.PY }}");
+    let (once, _) = fixed(&text);
+    assert!(
+        once.contains("    steps:\n      - uses: actions/cache@v4\n"),
+        "{once}"
+    );
+}

@@ -76,6 +76,112 @@ pub fn insert_after_word(text: &str, file: FileId, at: &Location, word: &str) ->
     Some(Edit::insert(file, end, format!(" {word}")))
 }
 
+/// Where a step of a block sequence sits in the linted file `text`: what moving it whole, or
+/// inserting a sibling before it, works with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StepLines {
+    /// The start of its first line, own-line comments right above it at its dash's column
+    /// included.
+    pub start: usize,
+    /// The end of its last line, line ending included, with the comment lines indented deeper
+    /// than its dash that follow it.
+    pub end: usize,
+    /// The dash's column.
+    pub dash: usize,
+    /// Columns from the dash to the step's keys (`- ` is 2).
+    pub gap: usize,
+    /// The file's line ending at the step (`\n` or `\r\n`).
+    pub eol: &'static str,
+}
+
+impl StepLines {
+    /// The first line of a sibling step: its dash, and the gap up to its keys.
+    pub fn first_prefix(&self) -> String {
+        format!("{}-{}", " ".repeat(self.dash), " ".repeat(self.gap - 1))
+    }
+
+    /// The prefix of a sibling step's other lines: its keys' column.
+    pub fn rest_prefix(&self) -> String {
+        " ".repeat(self.dash + self.gap)
+    }
+}
+
+fn line_start(text: &str, at: usize) -> usize {
+    text[..at].rfind(['\n', '\r']).map_or(0, |i| i + 1)
+}
+
+/// The [`StepLines`] of the step `node` (a sequence item): `None` unless its dash starts its
+/// line after spaces only, its keys follow on the same line, and nothing but a comment follows
+/// it on its last line.
+pub fn step_lines(text: &str, node: &Node<'_>) -> Option<StepLines> {
+    if node.alias.is_some() {
+        return None;
+    }
+    let start = node.span.start;
+    let end = node.span.end;
+    if end > text.len() || !text.is_char_boundary(start) || !text.is_char_boundary(end) {
+        return None;
+    }
+    let first = line_start(text, start);
+    let prefix = &text[first..start];
+    let dash = prefix.find('-')?;
+    if !prefix[..dash].bytes().all(|b| b == b' ')
+        || !prefix[dash + 1..].bytes().all(|b| b == b' ')
+        || prefix.len() <= dash + 1
+    {
+        return None;
+    }
+    let line_end = |at: usize| text[at..].find('\n').map_or(text.len(), |i| at + i + 1);
+    let eol = if text[start..]
+        .find('\n')
+        .is_some_and(|i| text[..start + i].ends_with('\r'))
+    {
+        "\r\n"
+    } else {
+        "\n"
+    };
+    // Own-line comments right above the step, at its dash's column, go with it.
+    let mut top = first;
+    while top > 0 {
+        let body_end = if text[..top].ends_with("\r\n") {
+            top - 2
+        } else {
+            top - 1
+        };
+        let prev = line_start(text, body_end);
+        let line = &text[prev..body_end];
+        let trimmed = line.trim_start_matches(' ');
+        if trimmed.starts_with('#') && line.len() - trimmed.len() == dash {
+            top = prev;
+        } else {
+            break;
+        }
+    }
+    // After its last value: nothing, or a comment, to the end of the line.
+    let mut bottom = line_end(end);
+    let tail = text[end..bottom].trim();
+    if !(tail.is_empty() || tail.starts_with('#')) {
+        return None;
+    }
+    while bottom < text.len() {
+        let next = line_end(bottom);
+        let line = text[bottom..next].trim_end_matches(['\n', '\r']);
+        let trimmed = line.trim_start_matches(' ');
+        if trimmed.starts_with('#') && line.len() - trimmed.len() > dash {
+            bottom = next;
+        } else {
+            break;
+        }
+    }
+    Some(StepLines {
+        start: top,
+        end: bottom,
+        dash,
+        gap: prefix.len() - dash,
+        eol,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

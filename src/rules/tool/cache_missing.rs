@@ -204,49 +204,13 @@ fn insert_step(
         return None;
     }
     let text = cx.text;
-    let start = step.node.span.start;
-    let line_start = text[..start].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-    let prefix = &text[line_start..start];
-    let dash = prefix.find('-')?;
-    if !prefix[..dash].bytes().all(|b| b == b' ')
-        || !prefix[dash + 1..].bytes().all(|b| b == b' ')
-        || prefix.len() <= dash + 1
-    {
-        return None;
-    }
-    let indent = " ".repeat(dash);
-    let gap = " ".repeat(prefix.len() - dash); // from the dash to the step's keys
-    let eol = if text[start..]
-        .find('\n')
-        .is_some_and(|i| text[..start + i].ends_with('\r'))
-    {
-        "\r\n"
-    } else {
-        "\n"
-    };
-    // Own-line comments right above the step, at its indentation, stay with it.
-    let mut at = line_start;
-    while at > 0 {
-        let before = &text[..at];
-        let body_end = if before.ends_with("\r\n") {
-            at - 2
-        } else {
-            at - 1
-        };
-        let prev_start = text[..body_end].rfind(['\n', '\r']).map_or(0, |i| i + 1);
-        let line = &text[prev_start..body_end];
-        let trimmed = line.trim_start_matches(' ');
-        if trimmed.starts_with('#') && line.len() - trimmed.len() == dash {
-            at = prev_start;
-        } else {
-            break;
-        }
-    }
+    let lines_at = crate::rules::edit::step_lines(text, step.node)?;
+    let eol = lines_at.eol;
     let named = steps.iter().filter(|s| s.name.is_some()).count();
     let uses = suggested_uses(cx);
     let key = suggested_key(cx, spec, job, facts.invocations(tool_index), inv);
     let mut lines = vec![];
-    let (first, rest) = (format!("{indent}-{}", &gap[1..]), format!("{indent}{gap}"));
+    let (first, rest) = (lines_at.first_prefix(), lines_at.rest_prefix());
     if 2 * named > steps.len() {
         lines.push(format!("{first}name: Cache {} environments", spec.name));
         lines.push(format!("{rest}uses: {uses}"));
@@ -263,7 +227,7 @@ fn insert_step(
     }
     let mut content = lines.join(eol);
     content.push_str(eol);
-    let mut edits = vec![Edit::insert(cx.file, at, content)];
+    let mut edits = vec![Edit::insert(cx.file, lines_at.start, content)];
     // Reuse, for a tool that recreates its environments unless told not to.
     if !spec.reuse.default {
         let on = spec
