@@ -629,3 +629,62 @@ fn exit_without_shutdown_is_exit_code_1() {
     let status = c.child.wait().unwrap();
     assert_eq!(status.code(), Some(1));
 }
+
+#[test]
+fn configuration_is_read_and_reloaded_when_it_changes() {
+    let (dir, wf) = repo(WORKFLOW);
+    let config = dir.path().join("cachelint.toml");
+    std::fs::write(
+        &config,
+        "ignore = [\"nox/cache-missing\"]\n[severity]\n\"nox/key-missing-hash\" = \"error\"\n",
+    )
+    .unwrap();
+    let uri = uri_of(&wf);
+    let mut c = Client::start();
+    c.initialize(
+        json!({"workspace": {"didChangeWatchedFiles": {"dynamicRegistration": true}}}),
+        Value::Null,
+    );
+    // The server asks to watch the configuration files.
+    let reg = c.wait("registerCapability", |m| {
+        m["method"] == "client/registerCapability"
+    });
+    let watchers = &reg["params"]["registrations"][0]["registerOptions"]["watchers"];
+    assert!(
+        watchers
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["globPattern"] == "**/cachelint.toml"),
+        "{reg}"
+    );
+    c.send(json!({"jsonrpc": "2.0", "id": reg["id"], "result": null}));
+    c.open(&uri, WORKFLOW, 1);
+    let d = c.diagnostics(&uri);
+    assert_eq!(rules_of(&d), ["nox/key-missing-hash"]);
+    assert_eq!(by_rule(&d, "nox/key-missing-hash")["severity"], 1);
+
+    // Saved with new text: linted again (same version).
+    let edited = WORKFLOW.replace("key: nox-docs-${{ runner.os }}", "key: nox-docs");
+    c.notify(
+        "textDocument/didSave",
+        json!({"textDocument": {"uri": uri}, "text": edited}),
+    );
+    let d = c.diagnostics(&uri);
+    assert_eq!(d["version"], 1);
+    assert_eq!(rules_of(&d), ["nox/key-missing-hash"]);
+    assert_eq!(
+        by_rule(&d, "nox/key-missing-hash")["range"],
+        range(16, 15, 16, 23)
+    );
+
+    std::fs::write(&config, "").unwrap();
+    c.notify(
+        "workspace/didChangeWatchedFiles",
+        json!({"changes": [{"uri": uri_of(&config), "type": 2}]}),
+    );
+    let d = c.diagnostics(&uri);
+    assert_eq!(rules_of(&d), ["nox/cache-missing", "nox/key-missing-hash"]);
+    assert_eq!(by_rule(&d, "nox/key-missing-hash")["severity"], 2);
+    assert_eq!(c.finish(), Some(0));
+}
