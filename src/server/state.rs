@@ -323,3 +323,61 @@ pub fn to_lsp(
         data: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn uri(s: &str) -> Uri {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn only_workflows_and_actions_are_linted() {
+        let mut s = Session::new(Encoding::Utf16, InitOptions::default()).unwrap();
+        let wf = uri("file:///r/.github/workflows/ci.yml");
+        let action = uri("file:///r/.github/actions/x/action.yaml");
+        let noxfile = uri("file:///r/noxfile.py");
+        let other = uri("file:///r/config/app.yml");
+        for u in [&wf, &action, &noxfile, &other] {
+            s.open(u.clone(), String::new(), 1);
+        }
+        let linted: Vec<&str> = s
+            .documents()
+            .filter(|d| d.is_linted())
+            .map(|d| d.uri.as_str())
+            .collect();
+        assert_eq!(linted, [action.as_str(), wf.as_str()]);
+        assert!(s.close(&noxfile).is_some());
+        assert!(s.close(&noxfile).is_none());
+    }
+
+    #[test]
+    fn a_bad_selector_in_the_options_is_logged_and_not_used() {
+        let options = InitOptions {
+            select: vec!["nox/cache-mising".into()],
+            ignore: vec![],
+        };
+        let mut s = Session::new(Encoding::Utf16, options).unwrap();
+        assert_eq!(s.log.len(), 1);
+        assert!(
+            s.log[0].contains("did you mean `nox/cache-missing`"),
+            "{:?}",
+            s.log
+        );
+        // All rules run: the workflow without a cache is reported.
+        let wf = uri("file:///nowhere-cachelint-test/.github/workflows/ci.yml");
+        let text = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: nox -s t\n";
+        s.open(wf.clone(), text.into(), 1);
+        let codes: Vec<_> = s
+            .diagnostics(&wf)
+            .unwrap()
+            .into_iter()
+            .map(|d| d.code)
+            .collect();
+        assert_eq!(
+            codes,
+            [Some(NumberOrString::String("nox/cache-missing".into()))]
+        );
+    }
+}
