@@ -688,3 +688,74 @@ fn configuration_is_read_and_reloaded_when_it_changes() {
     assert_eq!(by_rule(&d, "nox/key-missing-hash")["severity"], 2);
     assert_eq!(c.finish(), Some(0));
 }
+
+#[test]
+fn an_open_noxfile_buffer_is_read_by_the_workflows() {
+    let text = r#"on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        id: py
+        with:
+          python-version: "3.12"
+      - uses: actions/cache@v4
+        with:
+          path: .nox
+          key: nox-${{ runner.os }}-${{ steps.py.outputs.python-version }}-${{ hashFiles('pyproject.toml', 'noxfile.py') }}
+      - run: |
+          pip install nox
+          nox -s tests
+"#;
+    let (dir, wf) = repo(text);
+    let uri = uri_of(&wf);
+    let noxfile = uri_of(&dir.path().join("noxfile.py"));
+    let mut c = Client::start();
+    c.initialize(json!({}), Value::Null);
+    c.open(&uri, text, 1);
+    assert_eq!(c.diagnostics(&uri)["diagnostics"], json!([]));
+    // An unsaved noxfile (none on disk) that turns reuse off for the session nox runs.
+    c.notify(
+        "textDocument/didOpen",
+        json!({"textDocument": {"uri": noxfile, "languageId": "python", "version": 1,
+               "text": "import nox\n\n\n@nox.session(reuse_venv=False)\ndef tests(session):\n    session.run(\"pytest\")\n"}}),
+    );
+    let d = c.diagnostics(&uri);
+    assert_eq!(rules_of(&d), ["nox/cache-without-reuse"]);
+    assert_eq!(d["version"], 1);
+    // Closing the buffer: the disk has no noxfile, so the finding goes.
+    c.notify(
+        "textDocument/didClose",
+        json!({"textDocument": {"uri": noxfile}}),
+    );
+    assert_eq!(c.diagnostics(&uri)["diagnostics"], json!([]));
+    assert!(!dir.path().join("noxfile.py").exists());
+    assert_eq!(c.finish(), Some(0));
+}
+
+#[test]
+fn a_panic_in_a_request_is_caught_logged_and_the_server_goes_on() {
+    let (_dir, wf) = repo(WORKFLOW);
+    let uri = uri_of(&wf);
+    let mut c = Client::start();
+    c.initialize(json!({}), Value::Null);
+    // A debug build (what `cargo test` runs) panics on this method, on purpose.
+    let r = c.request("cachelint/debugPanic", json!({}));
+    assert_eq!(r["error"]["code"], -32603, "{r}");
+    let log = c.wait("logMessage", |m| m["method"] == "window/logMessage");
+    assert!(
+        log["params"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("internal error: a panic in `cachelint/debugPanic`"),
+        "{log}"
+    );
+    c.open(&uri, WORKFLOW, 1);
+    assert_eq!(
+        rules_of(&c.diagnostics(&uri)),
+        ["nox/cache-missing", "nox/key-missing-hash"]
+    );
+    assert_eq!(c.finish(), Some(0));
+}

@@ -278,6 +278,51 @@ mod tests {
         assert_eq!(t, new);
     }
 
+    fn ignore_of(text: &str) -> String {
+        let mut s = Session::new(Encoding::Utf16, Default::default()).unwrap();
+        let uri: Uri = "file:///nowhere-cachelint-test/.github/workflows/ci.yml"
+            .parse()
+            .unwrap();
+        s.open(uri.clone(), text.to_string(), 1);
+        let all = lsp_types::Range::new(
+            lsp_types::Position::new(0, 0),
+            lsp_types::Position::new(99, 0),
+        );
+        let actions = code_actions(&mut s, &uri, all, None);
+        let a = actions
+            .iter()
+            .find(|a| a.title.starts_with("Ignore `nox/cache-missing`"))
+            .expect("an ignore action");
+        let edit = &a.edit.as_ref().unwrap().changes.as_ref().unwrap()[&uri][0];
+        let lines = Lines::new(text);
+        let at = lines.offset(edit.range.start, Encoding::Utf16);
+        let mut out = text.to_string();
+        out.insert_str(at, &edit.new_text);
+        out
+    }
+
+    #[test]
+    fn ignore_comments_go_where_the_suppression_code_reads_them() {
+        // Inside a block scalar a `#` is the script's: the comment goes on the `- run: |` line.
+        let block = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: |\n          pip install nox\n          nox -s t\n";
+        assert_eq!(
+            ignore_of(block),
+            block.replace(
+                "- run: |",
+                "- run: |  # cachelint: ignore[nox/cache-missing]"
+            )
+        );
+        // A line that has a comment already: a line of its own above it.
+        let commented = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: nox -s t # why\n";
+        assert_eq!(
+            ignore_of(commented),
+            commented.replace(
+                "      - run: nox",
+                "      # cachelint: ignore[nox/cache-missing]\n      - run: nox"
+            )
+        );
+    }
+
     #[test]
     fn kinds_are_hierarchical() {
         let src = [CodeActionKind::SOURCE];

@@ -320,6 +320,9 @@ impl Server<'_> {
                 );
                 Ok(serde_json::to_value(h).unwrap_or(Value::Null))
             }
+            // Debug builds only: lets tests/lsp.rs check that a panic is caught and logged.
+            #[cfg(debug_assertions)]
+            "cachelint/debugPanic" => panic!("cachelint/debugPanic was asked to panic"),
             other => Err((
                 ErrorCode::MethodNotFound,
                 format!("cachelint does not handle `{other}`"),
