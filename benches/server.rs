@@ -174,6 +174,21 @@ fn benches(c: &mut Criterion) {
         g.bench_function(format!("lint_{name}"), |b| {
             b.iter(|| black_box(s.diagnostics(&u).map(|d| d.len())))
         });
+        // An editor asks for the actions at the cursor (the first finding's line) on every move.
+        let line = s
+            .diagnostics(&u)
+            .and_then(|d| d.first().map(|d| d.range.start.line))
+            .unwrap_or(0);
+        let at = Range::new(Position::new(line, 0), Position::new(line + 1, 0));
+        g.bench_function(format!("code_actions_at_a_line_{name}"), |b| {
+            b.iter(|| black_box(code_actions(&mut s, &u, at, None).len()))
+        });
+        // A client that resolves edits (VS Code): fix-all is computed only when chosen.
+        s.resolve_edits = true;
+        g.bench_function(format!("code_actions_at_a_line_resolving_{name}"), |b| {
+            b.iter(|| black_box(code_actions(&mut s, &u, at, None).len()))
+        });
+        s.resolve_edits = false;
         let mut n = 0;
         g.bench_function(format!("edit_and_lint_{name}"), |b| {
             b.iter(|| {

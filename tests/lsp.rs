@@ -759,3 +759,33 @@ fn a_panic_in_a_request_is_caught_logged_and_the_server_goes_on() {
     );
     assert_eq!(c.finish(), Some(0));
 }
+
+#[test]
+fn fix_all_is_resolved_when_the_client_resolves_edits() {
+    let (_dir, wf) = repo(WORKFLOW);
+    let uri = uri_of(&wf);
+    let mut c = Client::start();
+    let init = c.initialize(
+        json!({"textDocument": {"codeAction": {"resolveSupport": {"properties": ["edit"]}}}}),
+        Value::Null,
+    );
+    assert_eq!(
+        init["result"]["capabilities"]["codeActionProvider"]["resolveProvider"],
+        true
+    );
+    c.open(&uri, WORKFLOW, 1);
+    c.diagnostics(&uri);
+    let actions = c.code_actions(
+        &uri,
+        &range(0, 0, 0, 0),
+        Some(json!(["source.fixAll.cachelint"])),
+    );
+    assert_eq!(actions.len(), 1, "{actions:#?}");
+    // Offered without its edit: computing it lints the file once per fix.
+    assert!(actions[0].get("edit").is_none(), "{actions:#?}");
+    let r = c.request("codeAction/resolve", actions[0].clone());
+    let fixed = apply_edit(WORKFLOW, &r["result"]["edit"], &uri, false);
+    assert_eq!(fixed, cli_fix(WORKFLOW, &[]));
+    assert_ne!(fixed, WORKFLOW);
+    assert_eq!(c.finish(), Some(0));
+}

@@ -20,6 +20,10 @@ use super::state::{Linted, Session, to_lsp};
 /// The kind of the fix-all action.
 pub const FIX_ALL: &str = "source.fixAll.cachelint";
 
+/// At most this many findings of one request get an "ignore" action: each costs a few lints
+/// (one per place tried), and a request over a whole large file may touch hundreds.
+pub const MAX_IGNORE_ACTIONS: usize = 8;
+
 /// Whether an action of `kind` is wanted by a request's `only` list (kinds are hierarchical:
 /// `source` asks for `source.fixAll.cachelint` too).
 fn wanted(only: Option<&[CodeActionKind]>, kind: &str) -> bool {
@@ -68,6 +72,7 @@ pub fn code_actions(
     let span = lines.span(range, enc);
     let mut out = vec![];
     let quick = wanted(only, CodeActionKind::QUICKFIX.as_str());
+    let mut ignores = 0;
     for d in &linted.diags {
         // The finding's range touches the request's (an empty range at either end counts).
         let p = &d.primary.span;
@@ -96,9 +101,11 @@ pub fn code_actions(
                 ..CodeAction::default()
             });
         }
-        if !ALWAYS_REPORTED.contains(&d.rule)
+        if ignores < MAX_IGNORE_ACTIONS
+            && !ALWAYS_REPORTED.contains(&d.rule)
             && let Some((at, insert)) = ignore_edit(&linted, &text, d)
         {
+            ignores += 1;
             let pos = lines.position(at, enc);
             out.push(CodeAction {
                 title: format!("Ignore `{}` here (# cachelint: ignore)", d.rule),
@@ -113,17 +120,63 @@ pub fn code_actions(
             });
         }
     }
-    if wanted(only, FIX_ALL)
-        && let Some(edit) = fix_all_edit(&linted, &text, enc)
-    {
-        out.push(CodeAction {
-            title: "Fix all safe cachelint problems in this file".to_string(),
-            kind: Some(CodeActionKind::from(FIX_ALL)),
-            edit: Some(edit_of(uri, vec![edit])),
-            ..CodeAction::default()
-        });
+    // Fix-all lints the file once per fix tried: only when a safe fix exists.
+    let safe_fix = linted.diags.iter().any(|d| {
+        d.fix
+            .as_ref()
+            .is_some_and(|f| f.applicability == Applicability::Safe)
+            && local_edits(linted.id, d).is_some()
+    });
+    if safe_fix && wanted(only, FIX_ALL) {
+        if session.resolve_edits {
+            // Computed by `codeAction/resolve` when chosen: it lints the file once per fix.
+            out.push(fix_all_action(uri, None));
+        } else if let Some(edit) = fix_all_edit(&linted, &text, enc) {
+            out.push(fix_all_action(uri, Some(edit)));
+        }
     }
     out
+}
+
+fn fix_all_action(uri: &Uri, edit: Option<TextEdit>) -> CodeAction {
+    let data = edit
+        .is_none()
+        .then(|| serde_json::json!({ "uri": uri.as_str() }));
+    CodeAction {
+        title: "Fix all safe cachelint problems in this file".to_string(),
+        kind: Some(CodeActionKind::from(FIX_ALL)),
+        edit: edit.map(|e| edit_of(uri, vec![e])),
+        data,
+        ..CodeAction::default()
+    }
+}
+
+/// `codeAction/resolve`: the fix-all action's edit, on the document's text now (an action of
+/// another kind, or for a document no longer open, comes back as it was).
+pub fn resolve(session: &mut Session, mut action: CodeAction) -> CodeAction {
+    if action.kind != Some(CodeActionKind::from(FIX_ALL)) || action.edit.is_some() {
+        return action;
+    }
+    let Some(uri) = action
+        .data
+        .as_ref()
+        .and_then(|d| d.get("uri"))
+        .and_then(|u| u.as_str())
+        .and_then(|u| u.parse::<Uri>().ok())
+    else {
+        return action;
+    };
+    let enc = session.encoding;
+    let (Some(linted), Some(text)) = (
+        session.lint(&uri),
+        session.get(&uri).map(|d| d.text.clone()),
+    ) else {
+        return action;
+    };
+    // No safe fix left: an empty edit.
+    let edits = fix_all_edit(&linted, &text, enc).into_iter().collect();
+    action.edit = Some(edit_of(&uri, edits));
+    action
 }
 
 /// What `cachelint check --fix` makes of the text: the safe fixes, each checked by a lint.
@@ -320,6 +373,43 @@ mod tests {
                 "      - run: nox",
                 "      # cachelint: ignore[nox/cache-missing]\n      - run: nox"
             )
+        );
+    }
+
+    #[test]
+    fn a_request_over_many_findings_gets_a_bounded_number_of_ignore_actions() {
+        let mut text = String::from("on: push\njobs:\n");
+        for i in 0..10 {
+            text.push_str(&format!(
+                "  j{i}:\n    runs-on: ubuntu-latest\n    steps:\n      - run: nox -s t{i}\n"
+            ));
+        }
+        let mut s = Session::new(Encoding::Utf16, Default::default()).unwrap();
+        let uri: Uri = "file:///nowhere-cachelint-test/.github/workflows/ci.yml"
+            .parse()
+            .unwrap();
+        s.open(uri.clone(), text, 1);
+        assert_eq!(s.diagnostics(&uri).unwrap().len(), 10);
+        let all = lsp_types::Range::new(
+            lsp_types::Position::new(0, 0),
+            lsp_types::Position::new(99, 0),
+        );
+        let actions = code_actions(&mut s, &uri, all, None);
+        let titles: Vec<&str> = actions.iter().map(|a| a.title.as_str()).collect();
+        let ignores = titles.iter().filter(|t| t.starts_with("Ignore")).count();
+        assert_eq!(ignores, MAX_IGNORE_ACTIONS, "{titles:#?}");
+        // Each finding's (unsafe) fix is offered; no safe fix, so no fix-all.
+        assert_eq!(
+            titles
+                .iter()
+                .filter(|t| t.starts_with("Fix (unsafe)"))
+                .count(),
+            10
+        );
+        assert!(
+            !actions
+                .iter()
+                .any(|a| a.kind == Some(CodeActionKind::from(FIX_ALL)))
         );
     }
 

@@ -79,6 +79,7 @@ pub fn capabilities(enc: Encoding) -> ServerCapabilities {
                 CodeActionKind::QUICKFIX,
                 CodeActionKind::from(actions::FIX_ALL),
             ]),
+            resolve_provider: Some(true),
             ..CodeActionOptions::default()
         })),
         hover_provider: Some(HoverProviderCapability::Simple(true)),
@@ -113,6 +114,13 @@ pub fn serve(conn: &Connection) -> Result<bool, String> {
         }),
     };
     let mut session = Session::new(enc, options)?;
+    session.resolve_edits = init
+        .capabilities
+        .text_document
+        .as_ref()
+        .and_then(|t| t.code_action.as_ref())
+        .and_then(|c| c.resolve_support.as_ref())
+        .is_some_and(|r| r.properties.iter().any(|p| p == "edit"));
     session.log.extend(notes);
     let result = json!({
         "capabilities": capabilities(enc),
@@ -310,6 +318,11 @@ impl Server<'_> {
                     p.context.only.as_deref(),
                 );
                 Ok(serde_json::to_value(list).unwrap_or(Value::Null))
+            }
+            "codeAction/resolve" => {
+                let a: lsp_types::CodeAction = serde_json::from_value(r.params).map_err(bad)?;
+                let a = actions::resolve(&mut self.session, a);
+                Ok(serde_json::to_value(a).unwrap_or(Value::Null))
             }
             "textDocument/hover" => {
                 let p: lsp_types::HoverParams = serde_json::from_value(r.params).map_err(bad)?;

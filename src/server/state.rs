@@ -94,6 +94,9 @@ pub struct Linted {
 pub struct Session {
     /// How positions count columns.
     pub encoding: Encoding,
+    /// The client resolves code actions' edits (`codeAction/resolve`): fix-all is then
+    /// computed only when chosen.
+    pub resolve_edits: bool,
     knowledge: Arc<Knowledge>,
     layer: Layer,
     resolver: Resolver,
@@ -128,6 +131,7 @@ impl Session {
         };
         Ok(Session {
             encoding,
+            resolve_edits: false,
             groups: Groups::new(knowledge.clone(), layer.clone()),
             knowledge,
             layer,
