@@ -528,3 +528,152 @@ impl Server<'_> {
         Flow::Continue
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request(id: i32, method: &str, params: Value) -> Message {
+        Message::Request(Request::new(RequestId::from(id), method.into(), params))
+    }
+
+    fn notification(method: &str, params: Value) -> Message {
+        Message::Notification(Notification::new(method.into(), params))
+    }
+
+    /// Runs a server on an in-memory connection with `messages` all queued before it starts,
+    /// so they arrive in one batch; returns what it sent.
+    fn serve_queued(messages: Vec<Message>) -> (Result<bool, String>, Vec<Message>) {
+        let (server, client) = Connection::memory();
+        for m in messages {
+            client.sender.send(m).unwrap();
+        }
+        let result = serve(&server);
+        drop(server);
+        (result, client.receiver.try_iter().collect())
+    }
+
+    #[test]
+    fn a_cancelled_request_is_answered_as_cancelled_and_the_next_sees_the_latest_text() {
+        let uri = "file:///nowhere-cachelint-test/.github/workflows/ci.yml";
+        let text = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: nox -s t\n";
+        let hover = json!({"textDocument": {"uri": uri}, "position": {"line": 5, "character": 15}});
+        let mut messages = vec![
+            request(1, "initialize", json!({"capabilities": {}})),
+            notification("initialized", json!({})),
+            notification(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+            ),
+        ];
+        for v in 2..=10 {
+            messages.push(notification(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": v},
+                       "contentChanges": [{"text": format!("{text}# {v}\n")}]}),
+            ));
+        }
+        messages.push(request(2, "textDocument/hover", hover.clone()));
+        messages.push(request(3, "textDocument/hover", hover));
+        messages.push(notification("$/cancelRequest", json!({"id": 2})));
+        messages.push(request(4, "shutdown", Value::Null));
+        messages.push(notification("exit", Value::Null));
+        let (result, sent) = serve_queued(messages);
+        assert_eq!(result, Ok(true));
+        let publishes: Vec<&Notification> = sent
+            .iter()
+            .filter_map(|m| match m {
+                Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => {
+                    Some(n)
+                }
+                _ => None,
+            })
+            .collect();
+        // `exit` came in the same batch: nothing was linted.
+        assert!(publishes.is_empty(), "{publishes:?}");
+        let response = |id: i32| {
+            sent.iter()
+                .find_map(|m| match m {
+                    Message::Response(r) if r.id == RequestId::from(id) => {
+                        serde_json::to_value(r).ok()
+                    }
+                    _ => None,
+                })
+                .unwrap()
+        };
+        assert_eq!(
+            response(2)["error"]["code"],
+            json!(ErrorCode::RequestCanceled as i32)
+        );
+        // The other hover saw the latest text: the finding, on the version-10 buffer.
+        let r3 = response(3)["result"].clone();
+        assert!(
+            r3["contents"]["value"]
+                .as_str()
+                .unwrap()
+                .contains("nox/cache-missing"),
+            "{r3}"
+        );
+        assert_eq!(response(4)["result"], Value::Null);
+        assert!(response(4).get("error").is_none());
+    }
+
+    #[test]
+    fn a_burst_of_changes_is_linted_once_at_its_latest_version() {
+        let uri = "file:///nowhere-cachelint-test/.github/workflows/ci.yml";
+        let text = "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n    steps:\n      - run: nox -s t\n";
+        let mut messages = vec![
+            request(1, "initialize", json!({"capabilities": {}})),
+            notification("initialized", json!({})),
+            notification(
+                "textDocument/didOpen",
+                json!({"textDocument": {"uri": uri, "languageId": "yaml", "version": 1, "text": text}}),
+            ),
+        ];
+        for v in 2..=10 {
+            messages.push(notification(
+                "textDocument/didChange",
+                json!({"textDocument": {"uri": uri, "version": v},
+                       "contentChanges": [{"text": format!("{text}# {v}\n")}]}),
+            ));
+        }
+        let (server, client) = Connection::memory();
+        for m in messages {
+            client.sender.send(m).unwrap();
+        }
+        let handle = std::thread::spawn(move || serve(&server));
+        let mut publishes = vec![];
+        while publishes.is_empty() {
+            match client
+                .receiver
+                .recv_timeout(std::time::Duration::from_secs(30))
+            {
+                Ok(Message::Notification(n)) if n.method == "textDocument/publishDiagnostics" => {
+                    publishes.push(n)
+                }
+                Ok(_) => {}
+                Err(e) => panic!("no publish: {e}"),
+            }
+        }
+        client
+            .sender
+            .send(request(2, "shutdown", Value::Null))
+            .unwrap();
+        client
+            .sender
+            .send(notification("exit", Value::Null))
+            .unwrap();
+        assert_eq!(handle.join().unwrap(), Ok(true));
+        publishes.extend(client.receiver.try_iter().filter_map(|m| match m {
+            Message::Notification(n) if n.method == "textDocument/publishDiagnostics" => Some(n),
+            _ => None,
+        }));
+        // Ten versions queued: one lint, of version 10.
+        assert_eq!(publishes.len(), 1, "{publishes:?}");
+        assert_eq!(publishes[0].params["version"], 10);
+        assert_eq!(
+            publishes[0].params["diagnostics"][0]["code"],
+            "nox/cache-missing"
+        );
+    }
+}
