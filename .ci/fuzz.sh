@@ -5,6 +5,8 @@
 #    for CACHELINT_FUZZ_SECONDS (default 60) with a fresh seed, or CACHELINT_FUZZ_SEED=<n> to
 #    repeat a run. The seed is printed first. Crashing inputs are written to
 #    target/fuzz-crash-<case seed>.yml; copy one to tests/fuzz/regressions/ to keep it.
+#    Then the language server fuzzer (tests/lsp_fuzz.rs, lsp_fuzz_long) for a quarter of that
+#    time, at least 5 s, with the same seed.
 # 2. When CACHELINT_CARGO_FUZZ_SECONDS=<n> is set and `cargo +nightly fuzz` works: each
 #    cargo-fuzz target in fuzz/ for <n> seconds, seeded from the workflows under
 #    ../shared/corpus, tests/fixtures and examples. Crashes land in fuzz/artifacts/<target>/.
@@ -30,6 +32,16 @@ if [ "$secs" -gt 0 ]; then
   CACHELINT_FUZZ_SECONDS="$secs" CACHELINT_FUZZ_SEED="$seed" \
     cargo test --release --test fuzz_mutations fuzz_long -- --ignored --nocapture || status=$?
   echo "fuzz.sh: mutation fuzzing seed ${seed}: exit ${status}"
+fi
+
+if [ "$secs" -gt 0 ]; then
+  # The language server: random edits, code actions and hovers through an in-process session
+  # (tests/lsp_fuzz.rs), for a quarter of the time (at least 5 s), with the same seed.
+  lsp_secs=$(( secs / 4 > 5 ? secs / 4 : 5 ))
+  echo "fuzz.sh: language server fuzzing for ${lsp_secs}s, seed ${seed}"
+  CACHELINT_FUZZ_SECONDS="$lsp_secs" CACHELINT_FUZZ_SEED="$seed" \
+    cargo test --release --test lsp_fuzz lsp_fuzz_long -- --ignored --nocapture || status=$?
+  echo "fuzz.sh: language server fuzzing seed ${seed}: exit ${status}"
 fi
 
 cf_secs="${CACHELINT_CARGO_FUZZ_SECONDS:-0}"

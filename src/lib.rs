@@ -6,7 +6,7 @@
 //! `knowledge` (the list of tools, launchers, cache and setup actions, from `rules/*.yml`) ->
 //! `facts` (what each job does: tool invocations and cache steps, with locations) -> `rules`
 //! (one file per rule, and the registry) -> `engine` (select, lint one file, run many) ->
-//! `report` (one file per output format). [`diagnostic::Diagnostic`] is the one finding type
+//! `report` (one file per output format); `server` is the language server over all of them. [`diagnostic::Diagnostic`] is the one finding type
 //! every format renders.
 
 pub mod config;
@@ -19,6 +19,7 @@ pub mod knowledge;
 pub mod python;
 pub mod report;
 pub mod rules;
+pub mod server;
 pub mod shell;
 pub mod source;
 pub mod workflow;

@@ -59,6 +59,8 @@ enum Command {
         /// The setting; without one, every setting is listed.
         key: Option<String>,
     },
+    /// Run the language server (LSP over standard input and output) for editors.
+    Server,
     /// Print a shell completion script for bash, zsh, fish, powershell or elvish.
     Completions {
         /// The shell.
@@ -220,6 +222,7 @@ fn main() -> ExitCode {
         Some(Command::Explain { rule }) => explain(&rule),
         Some(Command::Config { key }) => config(key.as_deref()),
         Some(Command::Completions { shell }) => completions(shell),
+        Some(Command::Server) => server(),
         Some(Command::Check(args)) => check(args),
         None => check(cli.check),
     }
@@ -229,8 +232,7 @@ fn main() -> ExitCode {
 const NOT_COMMANDS: &[(&str, Option<&str>)] = &[
     ("lint", Some("check")),
     ("version", Some("--version")),
-    ("server", None),
-    ("lsp", None),
+    ("lsp", Some("server")),
     ("fix", None),
     ("format", None),
 ];
@@ -351,6 +353,18 @@ fn mistyped_command(word: &str, commands: &[String]) -> Option<String> {
                 .join(", ")
         ),
     })
+}
+
+fn server() -> ExitCode {
+    match cachelint::server::run_stdio() {
+        Ok(true) => ExitCode::SUCCESS,
+        // `exit` without `shutdown` first: 1, as the protocol says.
+        Ok(false) => ExitCode::from(1),
+        Err(e) => {
+            eprintln!("cachelint: error: server: {e}");
+            ExitCode::from(2)
+        }
+    }
 }
 
 fn completions(shell: clap_complete::Shell) -> ExitCode {
@@ -951,7 +965,8 @@ mod tests {
         assert!(err(&["RULS"]).starts_with("unknown command `RULS`; did you mean `rules`?"));
         assert!(err(&["comp", "bash"]).contains("did you mean `completions`?"));
         assert!(err(&["version"]).contains("did you mean `--version`?"));
-        assert!(err(&["server"]).contains("cachelint has no `server` command"));
+        assert!(err(&["lsp"]).contains("did you mean `server`?"));
+        assert!(err(&["fix"]).contains("cachelint has no `fix` command"));
         assert!(err(&["--format", "json", "rules"]).starts_with("`--format` is an option"));
         // Paths, existing or shaped like one, and words far from any command are paths.
         assert_eq!(norm(&["chek.d"]).unwrap(), ["check", "chek.d"]);

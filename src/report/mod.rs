@@ -9,6 +9,15 @@ mod junit;
 mod sarif;
 
 use crate::diagnostic::{Diagnostic, Severity};
+
+/// Where each rule's page is read on the web.
+const DOCS_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules/");
+
+/// The address of a rule's page (SARIF's `helpUri`, the language server's
+/// `codeDescription.href`).
+pub fn rule_url(id: &str) -> String {
+    format!("{DOCS_BASE}{id}.md")
+}
 use crate::rules::Registry;
 use crate::source::{SourceDb, SourceFile};
 

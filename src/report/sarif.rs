@@ -12,9 +12,6 @@ use crate::source::{Location, SourceDb, SourceFile, Span};
 
 use super::Summary;
 
-/// Where each rule's page is read on the web.
-const DOCS_BASE: &str = concat!(env!("CARGO_PKG_REPOSITORY"), "/blob/main/docs/rules/");
-
 fn level(s: Severity) -> &'static str {
     match s {
         Severity::Error => "error",
@@ -185,7 +182,7 @@ fn rules(registry: &Registry) -> Vec<Value> {
                 "shortDescription": { "text": short },
                 "fullDescription": { "text": full },
                 "help": { "text": doc, "markdown": doc },
-                "helpUri": format!("{DOCS_BASE}{}.md", r.id),
+                "helpUri": super::rule_url(r.id),
                 "defaultConfiguration": { "level": level(r.severity) },
             })
         })

@@ -12,7 +12,7 @@ pub use db::{Backing, FileId, Location, SourceDb};
 pub use discover::{
     Discovery, InputError, WalkOptions, discover, discover_with, is_action_path, is_workflow_path,
 };
-pub use line_index::{LineCol, LineIndex};
+pub use line_index::{LineCol, LineIndex, clamp_to_char_boundary};
 pub use span_map::SpanMap;
 
 use std::io::Read;
