@@ -737,6 +737,10 @@ jobs:
 
 #[test]
 fn a_panic_in_a_request_is_caught_logged_and_the_server_goes_on() {
+    if !cfg!(debug_assertions) {
+        eprintln!("skipped: only a debug build has the method that panics on purpose");
+        return;
+    }
     let (_dir, wf) = repo(WORKFLOW);
     let uri = uri_of(&wf);
     let mut c = Client::start();
