@@ -16,8 +16,17 @@ pub struct Resolver {
 }
 
 /// `path` made absolute against the working directory, `.` and `..` taken out lexically.
+/// The working directory is read once per run (a `getcwd` per linted file showed in profiles).
 pub(crate) fn absolute(path: &Path) -> PathBuf {
-    let joined = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    static CWD: std::sync::OnceLock<Option<PathBuf>> = std::sync::OnceLock::new();
+    let joined = if path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        match CWD.get_or_init(|| std::env::current_dir().ok()) {
+            Some(cwd) => cwd.join(path),
+            None => path.to_path_buf(),
+        }
+    };
     let mut out = PathBuf::new();
     for c in joined.components() {
         match c {

@@ -155,9 +155,14 @@ pub fn run_with<T: Send>(
             },
         )
     };
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(inputs.len());
+    // One file: no thread, and no reading of the cgroup files `available_parallelism` does.
+    let threads = if inputs.len() <= 1 {
+        1
+    } else {
+        std::thread::available_parallelism()
+            .map_or(1, |n| n.get())
+            .min(inputs.len())
+    };
     if threads <= 1 {
         return inputs.iter().map(one).collect();
     }
