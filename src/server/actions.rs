@@ -84,10 +84,7 @@ pub fn code_actions(
             && fix.applicability != Applicability::DisplayOnly
         {
             let safe = fix.applicability == Applicability::Safe;
-            let text_edits = edits
-                .iter()
-                .map(|(r, c)| TextEdit::new(lines.range(r, enc), c.clone()))
-                .collect();
+            let text_edits = edits.iter().map(|(r, c)| lines.edit(r, c, enc)).collect();
             out.push(CodeAction {
                 title: if safe {
                     format!("Fix: {}", fix.title)
@@ -199,7 +196,7 @@ fn fix_all_edit(linted: &Linted, text: &str, enc: Encoding) -> Option<TextEdit> 
     let new = fix_all_text(linted)?;
     let (span, content) = minimal_edit(text, &new);
     let lines = Lines::new(text);
-    Some(TextEdit::new(lines.range(&span, enc), content.to_string()))
+    Some(lines.edit(&span, content, enc))
 }
 
 /// The bytes of `old` to replace, and with what, to make `new` (on character boundaries).

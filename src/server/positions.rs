@@ -5,7 +5,7 @@
 //! of its line is the line's end, a line past the end of the text is the text's end, so a
 //! client's bad position never panics.
 
-use lsp_types::{Position, Range};
+use lsp_types::{Position, Range, TextEdit};
 
 use crate::source::LineIndex;
 
@@ -75,9 +75,20 @@ impl<'t> Lines<'t> {
         Some(start..end)
     }
 
-    /// The position of a byte offset (clamped to the text and to a character boundary).
+    /// Whether `offset` falls between the `\r` and the `\n` of a line break: a place no
+    /// position names.
+    fn splits_crlf(&self, offset: usize) -> bool {
+        let b = self.text.as_bytes();
+        offset > 0 && b.get(offset - 1) == Some(&b'\r') && b.get(offset) == Some(&b'\n')
+    }
+
+    /// The position of a byte offset (clamped to the text and to a character boundary; an
+    /// offset inside a `\r\n` is the end of its line).
     pub fn position(&self, offset: usize, enc: Encoding) -> Position {
-        let offset = crate::source::clamp_to_char_boundary(self.text, offset);
+        let mut offset = crate::source::clamp_to_char_boundary(self.text, offset);
+        if self.splits_crlf(offset) {
+            offset -= 1;
+        }
         let line = self.index.line_of(self.text, offset);
         let start = self.index.line_start(line).min(offset);
         let prefix = &self.text[start..offset];
@@ -116,6 +127,28 @@ impl<'t> Lines<'t> {
         let start = self.position(span.start, enc);
         let end = self.position(span.end.max(span.start), enc);
         Range::new(start, end)
+    }
+
+    /// An edit replacing `span` with `content`. An end inside a `\r\n` cannot be named by a
+    /// position, so the edit is widened over the half of the line break it splits and that half
+    /// is put back in the new text: the result is the same text.
+    pub fn edit(&self, span: &std::ops::Range<usize>, content: &str, enc: Encoding) -> TextEdit {
+        let (mut start, mut end) = (
+            span.start.min(self.text.len()),
+            span.end.min(self.text.len()),
+        );
+        end = end.max(start);
+        let mut new = String::with_capacity(content.len() + 2);
+        if self.splits_crlf(start) {
+            start -= 1;
+            new.push('\r');
+        }
+        new.push_str(content);
+        if self.splits_crlf(end) {
+            end += 1;
+            new.push('\n');
+        }
+        TextEdit::new(self.range(&(start..end), enc), new)
     }
 
     /// The byte span of a range (start and end in order).
@@ -195,6 +228,41 @@ mod tests {
         assert_eq!(Lines::new("").end(Encoding::Utf16), Position::new(0, 0));
         // A text ending in a newline has an empty last line.
         assert_eq!(Lines::new("a\n").end(Encoding::Utf16), Position::new(1, 0));
+        // Inside a `\r\n`: the end of the line.
+        assert_eq!(l.position(3, Encoding::Utf16), Position::new(0, 2));
+    }
+
+    /// Applies `e` to `text` as a client would.
+    fn apply(text: &str, e: &TextEdit) -> String {
+        let mut t = text.to_string();
+        apply_change(&mut t, Some(e.range), &e.new_text, Encoding::Utf16);
+        t
+    }
+
+    #[test]
+    fn an_edit_never_splits_a_crlf() {
+        let text = "name: x # a\r\n # b\r\n";
+        let l = Lines::new(text);
+        // (span, content): the end between `\r` and `\n`, the start there, both, neither.
+        let cases = [
+            (7..12, ""),
+            (12..15, "c"),
+            (12..12, "# z\r"),
+            (13..18, ""),
+            (0..4, "NAME"),
+        ];
+        for (span, content) in cases {
+            let e = l.edit(&span, content, Encoding::Utf16);
+            let want = format!("{}{content}{}", &text[..span.start], &text[span.end..]);
+            assert_eq!(apply(text, &e), want, "{span:?} {content:?}");
+            for p in [e.range.start, e.range.end] {
+                assert!(l.offset(p, Encoding::Utf16) <= text.len());
+                assert!(
+                    !l.splits_crlf(l.offset(p, Encoding::Utf16)),
+                    "{span:?} {p:?}"
+                );
+            }
+        }
     }
 
     #[test]
