@@ -3,6 +3,9 @@
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
+mod common;
+use common::write;
+
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_cachelint"));
     c.current_dir(env!("CARGO_MANIFEST_DIR"));
@@ -26,12 +29,6 @@ const NOX_NO_CACHE: &str =
     "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: nox -s tests\n";
 const CLEAN: &str =
     "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n";
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
 
 #[test]
 fn human_output_on_the_example() {

@@ -3,29 +3,16 @@
 //! and errors that point at the mistake.
 
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cachelint"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .arg("check")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
+mod common;
+use common::{check_in, write};
 
 /// The rule ids reported, in order (`--format json`).
 fn rules(dir: &Path, args: &[&str]) -> Vec<String> {
     let mut all = vec!["--format", "json"];
     all.extend_from_slice(args);
-    let o = run(dir, &all);
+    let o = check_in(dir, &all);
     assert!(
         o.status.code() != Some(2),
         "{}",
@@ -101,7 +88,7 @@ fn the_nearest_configuration_wins_per_file() {
         "b/pyproject.toml",
         "[tool.cachelint]\nignore = [\"cache/deprecated-action\"]\n",
     );
-    let o = run(dir.path(), &["--format", "json"]);
+    let o = check_in(dir.path(), &["--format", "json"]);
     let v: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
     let at: Vec<(String, String)> = v
         .iter()
@@ -125,7 +112,7 @@ fn the_nearest_configuration_wins_per_file() {
     assert!(!at.iter().any(|(p, _)| p.contains("b/.github")), "{at:?}");
     // `--config` names one file for all of them.
     write(dir.path(), "all.toml", "ignore = [\"cache/\"]\n");
-    let o = run(dir.path(), &["--format", "json", "--config", "all.toml"]);
+    let o = check_in(dir.path(), &["--format", "json", "--config", "all.toml"]);
     let v: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
     assert!(v.iter().all(|d| d["rule"] == "nox/cache-missing"), "{v:?}");
 }
@@ -173,7 +160,7 @@ fn per_file_ignores_and_severities() {
         "cachelint.toml",
         "[per-file-ignores]\n\".github/workflows/release-*.yml\" = [\"nox/\"]\n\n[severity]\n\"nox/cache-missing\" = \"error\"\n",
     );
-    let o = run(dir.path(), &["--format", "json"]);
+    let o = check_in(dir.path(), &["--format", "json"]);
     let v: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(v.len(), 1, "{v:?}");
     assert_eq!(v[0]["path"], ".github/workflows/ci.yml");
@@ -184,9 +171,9 @@ fn per_file_ignores_and_severities() {
         "cachelint.toml",
         "[severity]\n\"nox/\" = \"info\"\n",
     );
-    assert_eq!(run(dir.path(), &[]).status.code(), Some(0));
+    assert_eq!(check_in(dir.path(), &[]).status.code(), Some(0));
     assert_eq!(
-        run(dir.path(), &["--fail-on", "info"]).status.code(),
+        check_in(dir.path(), &["--fail-on", "info"]).status.code(),
         Some(1)
     );
 }
@@ -261,7 +248,7 @@ fn mistakes_are_errors_that_point_at_them() {
     let dir = repo();
     let check = |file: &str, text: &str, expect: &[&str]| {
         write(dir.path(), file, text);
-        let o = run(dir.path(), &[]);
+        let o = check_in(dir.path(), &[]);
         assert_eq!(o.status.code(), Some(2), "{text}");
         let err = String::from_utf8_lossy(&o.stderr).into_owned();
         for e in expect {
@@ -312,14 +299,14 @@ fn mistakes_are_errors_that_point_at_them() {
         &["cachelint.toml: `exclude` or `extend-exclude`"],
     );
     // A `--config` that does not exist, or a pyproject.toml without the table.
-    let o = run(dir.path(), &["--config", "nope.toml"]);
+    let o = check_in(dir.path(), &["--config", "nope.toml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
         String::from_utf8_lossy(&o.stderr)
             .contains("nope.toml: cannot read the configuration file")
     );
     write(dir.path(), "other/pyproject.toml", "[project]\n");
-    let o = run(dir.path(), &["--config", "other/pyproject.toml"]);
+    let o = check_in(dir.path(), &["--config", "other/pyproject.toml"]);
     assert_eq!(o.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&o.stderr).contains("has no [tool.cachelint] table"));
 }
@@ -332,7 +319,7 @@ fn show_settings_prints_the_resolved_configuration() {
         "pyproject.toml",
         "[tool.cachelint]\nselect = [\"nox/cache-missing\"]\n[tool.cachelint.severity]\n\"nox/\" = \"error\"\n",
     );
-    let o = run(dir.path(), &["--show-settings"]);
+    let o = check_in(dir.path(), &["--show-settings"]);
     assert_eq!(o.status.code(), Some(0));
     let text = String::from_utf8_lossy(&o.stdout);
     assert!(

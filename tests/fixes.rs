@@ -4,24 +4,10 @@
 //! promises: bytes outside the edits kept, idempotence, atomic writes with permissions, a file
 //! changed on disk left alone, standard input.
 
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+use std::process::{Command, Stdio};
 
-fn run(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cachelint"))
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .arg("check")
-        .args(args)
-        .output()
-        .unwrap()
-}
-
-fn write(root: &Path, rel: &str, text: &str) {
-    let p = root.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(p, text).unwrap();
-}
+mod common;
+use common::{check_in, write};
 
 /// A repository with one workflow, `ci.yml`, holding `text`.
 fn repo(text: &str) -> tempfile::TempDir {
@@ -35,7 +21,7 @@ fn diff(text: &str, args: &[&str]) -> String {
     let dir = repo(text);
     let mut all = vec!["--diff"];
     all.extend_from_slice(args);
-    let o = run(dir.path(), &all);
+    let o = check_in(dir.path(), &all);
     String::from_utf8(o.stdout).unwrap()
 }
 
@@ -43,9 +29,9 @@ fn diff(text: &str, args: &[&str]) -> String {
 fn fixed(text: &str) -> (String, bool) {
     let dir = repo(text);
     let path = dir.path().join(".github/workflows/ci.yml");
-    run(dir.path(), &["--fix", "--unsafe-fixes"]);
+    check_in(dir.path(), &["--fix", "--unsafe-fixes"]);
     let once = std::fs::read_to_string(&path).unwrap();
-    run(dir.path(), &["--fix", "--unsafe-fixes"]);
+    check_in(dir.path(), &["--fix", "--unsafe-fixes"]);
     let twice = std::fs::read_to_string(&path).unwrap();
     (once.clone(), once != twice)
 }
@@ -142,7 +128,7 @@ fn cache_missing_inserts_a_step_and_turns_reuse_on() {
     // Without --unsafe-fixes nothing is done, and the report says what would be.
     assert_eq!(diff(UNNAMED, &[]), "");
     let dir = repo(UNNAMED);
-    let o = run(dir.path(), &["--fix"]);
+    let o = check_in(dir.path(), &["--fix"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("1 problem more fixable with `--unsafe-fixes`."),
@@ -190,7 +176,7 @@ fn cache_without_reuse_adds_the_option_when_the_noxfile_says_reuse_is_off() {
         "noxfile.py",
         "import nox\n\n@nox.session\ndef t(session):\n    pass\n",
     );
-    let o = run(dir.path(), &["--diff", "--unsafe-fixes"]);
+    let o = check_in(dir.path(), &["--diff", "--unsafe-fixes"]);
     let d = String::from_utf8(o.stdout).unwrap();
     insta::assert_snapshot!("cache_without_reuse", d);
     assert!(
@@ -228,7 +214,7 @@ fn crlf_bom_trailing_spaces_and_a_missing_final_newline_are_kept() {
     let back = format!("{}{}", &out[..at], &out[end..]).replace(" --reuse-venv=yes", "");
     assert_eq!(back, text);
     let dir = repo(&text);
-    let o = run(dir.path(), &["--fix", "--unsafe-fixes", "--format", "json"]);
+    let o = check_in(dir.path(), &["--fix", "--unsafe-fixes", "--format", "json"]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -243,7 +229,7 @@ fn fixed_files_lint_clean_and_second_runs_change_nothing() {
         let (out, again) = fixed(text);
         assert!(!again, "not idempotent:\n{out}");
         let dir = repo(&out);
-        let o = run(dir.path(), &["--format", "concise"]);
+        let o = check_in(dir.path(), &["--format", "concise"]);
         let report = String::from_utf8_lossy(&o.stdout);
         assert!(
             !report.contains("nox/cache-missing")
@@ -263,7 +249,7 @@ fn fix_writes_atomically_with_permissions_and_reports_what_is_left() {
         use std::os::unix::fs::PermissionsExt;
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o640)).unwrap();
     }
-    let o = run(dir.path(), &["--fix"]);
+    let o = check_in(dir.path(), &["--fix"]);
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(out.contains("Fixed 2 problems in 1 file."), "{out}");
     assert_eq!(o.status.code(), Some(0), "{out}");
@@ -281,7 +267,7 @@ fn fix_writes_atomically_with_permissions_and_reports_what_is_left() {
     assert_eq!(names.len(), 1, "{names:?}");
     // --fix-only reports nothing and exits 0 even with findings left.
     let dir = repo(UNNAMED);
-    let o = run(dir.path(), &["--fix-only"]);
+    let o = check_in(dir.path(), &["--fix-only"]);
     assert_eq!(o.status.code(), Some(0));
     assert!(o.stdout.is_empty());
 }
@@ -318,7 +304,7 @@ fn standard_input_is_fixed_to_standard_output() {
 #[test]
 fn json_carries_the_fix_edits() {
     let dir = repo(KEYS);
-    let o = run(dir.path(), &["--format", "json"]);
+    let o = check_in(dir.path(), &["--format", "json"]);
     let v: Vec<serde_json::Value> = serde_json::from_slice(&o.stdout).unwrap();
     let fix = &v
         .iter()
@@ -350,7 +336,7 @@ fn a_composite_action_s_run_gets_no_step_inserted_in_the_caller() {
         ".github/actions/nox/action.yml",
         "name: n\nruns:\n  using: composite\n  steps:\n    - run: nox -s t\n      shell: bash\n",
     );
-    let o = run(dir.path(), &["--diff", "--unsafe-fixes"]);
+    let o = check_in(dir.path(), &["--diff", "--unsafe-fixes"]);
     assert!(
         o.stdout.is_empty(),
         "{}",
@@ -365,7 +351,7 @@ fn stale_ignore_comments_are_removed_and_used_ones_kept() {
                 - run: nox -s tests  # cachelint: ignore[nox/cache-missing, cache]  why\r\n";
     let dir = repo(text);
     let path = dir.path().join(".github/workflows/ci.yml");
-    let o = run(dir.path(), &["--fix"]);
+    let o = check_in(dir.path(), &["--fix"]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -389,7 +375,7 @@ fn the_inserted_key_carries_the_matrix_value_that_picks_the_session() {
     );
     assert!(!changed_again);
     let dir = repo(&once);
-    let o = run(dir.path(), &["--format", "concise"]);
+    let o = check_in(dir.path(), &["--format", "concise"]);
     assert_eq!(
         o.status.code(),
         Some(0),
@@ -404,12 +390,12 @@ fn no_fix_when_a_later_checkout_empties_the_cache() {
     // leave the second run without its environments. The finding stays, with no fix.
     let text = "on: push\njobs:\n  cov:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: nox -s unit\n      - uses: actions/checkout@v4\n        with:\n          ref: main\n      - run: nox -s unit\n";
     let dir = repo(text);
-    let o = run(dir.path(), &["--format", "json"]);
+    let o = check_in(dir.path(), &["--format", "json"]);
     let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
     let d = &json[0];
     assert_eq!(d["rule"], "nox/cache-missing");
     assert!(d["fix"].is_null(), "{d}");
-    let o = run(dir.path(), &["--fix", "--unsafe-fixes"]);
+    let o = check_in(dir.path(), &["--fix", "--unsafe-fixes"]);
     assert_eq!(o.status.code(), Some(1));
     assert_eq!(
         std::fs::read_to_string(dir.path().join(".github/workflows/ci.yml")).unwrap(),
@@ -506,7 +492,7 @@ fn cache_after_use_is_not_moved_past_what_it_reads() {
     for (between, key) in cases {
         let text = job(between, key);
         let dir = repo(&text);
-        let o = run(
+        let o = check_in(
             dir.path(),
             &["--format", "json", "--select", "nox/cache-after-use"],
         );
@@ -521,4 +507,19 @@ fn cache_after_use_is_not_moved_past_what_it_reads() {
         once.contains("    steps:\n      - uses: actions/cache@v4\n"),
         "{once}"
     );
+}
+
+#[test]
+fn hundreds_of_fixes_are_made_in_one_run_and_a_second_changes_nothing() {
+    // 300 jobs, each with a stale ignore: far more fixes than one lint per fix could make.
+    let mut text = String::from("on: push\njobs:\n");
+    for i in 0..300 {
+        text.push_str(&format!(
+            "  t{i}:  # cachelint: ignore[nox]\n    runs-on: ubuntu-latest\n    steps:\n      - run: make\n"
+        ));
+    }
+    let (once, changed_again) = fixed(&text);
+    assert!(!changed_again, "a second --fix changed the text");
+    assert!(!once.contains("cachelint: ignore"), "{once}");
+    assert_eq!(once, text.replace("  # cachelint: ignore[nox]", ""));
 }

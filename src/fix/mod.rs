@@ -1,9 +1,10 @@
-//! Applying fixes to a file's text, as ruff does: take one fix at a time from the findings,
-//! apply its edits, lint the result again, and keep it only when the text still lints as
-//! valid YAML and a valid workflow, the finding is gone and no rule reports more than before;
-//! else the fix is withheld (a bug to report). Repeat until no fix is left (a bounded number
-//! of rounds). Pure: the text comes from and goes back to the source database; writing the
-//! file is the caller's business.
+//! Applying fixes to a file's text, as ruff does: in rounds, each applying every fix whose
+//! edits neither overlap nor touch another's, then linting the result again. A round is kept
+//! only when the text still lints as valid YAML and a valid workflow, each fixed finding is gone
+//! and no rule reports more than before; else the round tries its first fix alone, and a fix
+//! that fails alone is withheld (a bug to report). Repeat until no fix is left (a bounded
+//! number of rounds). Pure: the text comes from and goes back to the source database; writing
+//! the file is the caller's business.
 //!
 //! Edits into other files (a composite action's `action.yml` reached from the linted file)
 //! are not applied here: such a fix is reported and left for that file's own run.
@@ -16,7 +17,7 @@ use crate::engine::{Settings, lint};
 use crate::knowledge::Knowledge;
 use crate::source::{FileId, SourceDb, SourceFile};
 
-/// At most this many fixes are tried per file (each costs a lint of the file).
+/// At most this many rounds per file (each costs one or two lints of the file).
 pub const MAX_ATTEMPTS: usize = 64;
 
 /// Which fixes to apply.
@@ -104,6 +105,62 @@ fn counts(diags: &[Diagnostic]) -> HashMap<&'static str, usize> {
     m
 }
 
+/// A finding and its fix's edits in the file being fixed.
+type Candidate<'d, 't> = (&'d Diagnostic, Vec<(Range<usize>, &'t str)>);
+
+/// Whether `d`'s fix was withheld before.
+fn is_withheld(withheld: &[(&'static str, String)], d: &Diagnostic) -> bool {
+    withheld
+        .iter()
+        .any(|(r, m)| *r == d.rule && *m == d.message)
+}
+
+/// The fixes, in order, whose edits neither overlap nor touch those of a fix taken before
+/// (two insertions at one place, or an edit ending where another starts, go to later rounds).
+fn non_overlapping<'d, 't>(
+    fixes: impl Iterator<Item = Candidate<'d, 't>>,
+) -> Vec<Candidate<'d, 't>> {
+    let mut taken: Vec<Range<usize>> = vec![];
+    let mut out = vec![];
+    for (d, edits) in fixes {
+        let clear = edits
+            .iter()
+            .all(|(r, _)| taken.iter().all(|t| r.end < t.start || t.end < r.start));
+        if clear {
+            taken.extend(edits.iter().map(|(r, _)| r.clone()));
+            out.push((d, edits));
+        }
+    }
+    out
+}
+
+/// Whether the findings `after` a set of fixes say they worked: each fixed finding is gone
+/// (as many fewer of its rule and message as fixes were made for it), nothing breaks the file,
+/// and no rule reports more than `before`.
+fn checks_out<'d>(
+    before: &[Diagnostic],
+    after: &[Diagnostic],
+    fixed: impl Iterator<Item = &'d Diagnostic>,
+) -> bool {
+    let mut wanted: HashMap<(&str, &str), usize> = HashMap::new();
+    for d in fixed {
+        *wanted.entry((d.rule, d.message.as_str())).or_insert(0) += 1;
+    }
+    let count = |diags: &[Diagnostic], rule: &str, message: &str| {
+        diags
+            .iter()
+            .filter(|d| d.rule == rule && d.message == message)
+            .count()
+    };
+    let gone = wanted.iter().all(|(&(rule, message), &n)| {
+        count(after, rule, message) + n <= count(before, rule, message)
+    });
+    let (before, now) = (counts(before), counts(after));
+    gone && now
+        .iter()
+        .all(|(rule, n)| !breaks_the_file(rule) && *n <= before.get(rule).copied().unwrap_or(0))
+}
+
 /// Fixes the file `id` of `db` (its text in the database is the fixed one afterwards).
 pub fn fix_file(
     db: &SourceDb,
@@ -132,57 +189,68 @@ pub fn fix_file(
         f.path = file.path.clone();
         db.replace(id, f)
     };
+    // Each round applies every applicable fix whose edits touch no other's and lints once.
+    // When that batch does not check out, the round tries its first fix alone instead, so
+    // every round keeps a fix or withholds one, and a file with many findings is fixed in a
+    // few lints.
     for _ in 0..MAX_ATTEMPTS {
-        let candidate = diags.iter().find_map(|d| {
+        let batch = non_overlapping(diags.iter().filter_map(|d| {
             let fix = d.fix.as_ref()?;
-            if !mode.applies(fix.applicability)
-                || out
-                    .withheld
-                    .iter()
-                    .any(|(r, m)| *r == d.rule && *m == d.message)
-            {
+            if !mode.applies(fix.applicability) || is_withheld(&out.withheld, d) {
                 return None;
             }
             Some((d, local_edits(id, &fix.edits)?))
-        });
-        let Some((d, edits)) = candidate else { break };
-        let key = (d.rule, d.message.clone());
-        let Some(text) = apply(&out.text, &edits) else {
-            out.withheld.push(key);
-            continue;
+        }));
+        let Some(first) = batch.first() else { break };
+        let first_key = (first.0.rule, first.0.message.clone());
+        // `None`: the database lost the file; `Some(None)`: refused (the text is put back).
+        let attempt = |fixes: &[Candidate<'_, '_>]| -> Option<Option<(String, Vec<Diagnostic>)>> {
+            let edits: Vec<(Range<usize>, &str)> =
+                fixes.iter().flat_map(|(_, e)| e.iter().cloned()).collect();
+            let Some(text) = apply(&out.text, &edits) else {
+                return Some(None);
+            };
+            if text == out.text {
+                return Some(None);
+            }
+            if !set_text(&text) {
+                return None; // The database lost the file: nothing more can be checked.
+            }
+            let after = lint(db, id, knowledge, settings);
+            if checks_out(&diags, &after, fixes.iter().map(|(d, _)| *d)) {
+                Some(Some((text, after)))
+            } else {
+                set_text(&out.text);
+                Some(None)
+            }
         };
-        if !set_text(&text) {
-            break; // The database lost the file: nothing more can be checked.
-        }
-        let after = lint(db, id, knowledge, settings);
-        let before = counts(&diags);
-        let now = counts(&after);
-        let gone = after
-            .iter()
-            .filter(|a| a.rule == key.0 && a.message == key.1)
-            .count()
-            < diags
-                .iter()
-                .filter(|b| b.rule == key.0 && b.message == key.1)
-                .count();
-        let no_new = now.iter().all(|(rule, n)| {
-            !breaks_the_file(rule) && *n <= before.get(rule).copied().unwrap_or(0)
-        });
-        if gone && no_new && text != out.text {
-            out.fixed.push(key.0);
-            out.text = text;
-            diags = after;
+        let kept = if batch.len() > 1 {
+            match attempt(&batch) {
+                None => break,
+                Some(Some(k)) => Some((k, batch.iter().map(|(d, _)| d.rule).collect())),
+                Some(None) => None,
+            }
         } else {
-            set_text(&out.text);
-            out.withheld.push(key);
+            None
+        };
+        let kept = match kept {
+            Some(k) => Some(k),
+            None => match attempt(&batch[..1]) {
+                None => break,
+                Some(k) => k.map(|k| (k, vec![first_key.0])),
+            },
+        };
+        match kept {
+            Some(((text, after), rules)) => {
+                out.fixed.extend(rules);
+                out.text = text;
+                diags = after;
+            }
+            None => out.withheld.push(first_key),
         }
     }
     for d in &mut diags {
-        if out
-            .withheld
-            .iter()
-            .any(|(r, m)| *r == d.rule && *m == d.message)
-        {
+        if is_withheld(&out.withheld, d) {
             let note = "cachelint made a fix for this but withheld it: the fixed file did not lint \
                         cleanly (please report it)";
             d.help = Some(match d.help.take() {
@@ -210,5 +278,32 @@ mod tests {
         assert_eq!(apply(t, &[(5..9, "")]), None);
         assert_eq!(apply("é", &[(1..1, "x")]), None);
         assert_eq!(apply(t, &[]).as_deref(), Some(t));
+    }
+
+    #[test]
+    fn a_round_takes_the_fixes_whose_edits_neither_overlap_nor_touch() {
+        use crate::diagnostic::Severity;
+        use crate::source::Location;
+        let d = Diagnostic::with_id(
+            "x/y",
+            Severity::Warning,
+            Location::new(FileId(0), 0..1),
+            "m",
+        );
+        let fixes = vec![
+            (&d, vec![(0..2, "")]),
+            (&d, vec![(2..2, "a")]), // touches the first: next round
+            (&d, vec![(3..4, "b")]),
+            (&d, vec![(5..6, ""), (1..1, "c")]), // one edit inside the first
+            (&d, vec![(5..6, "d")]),
+        ];
+        let taken: Vec<_> = non_overlapping(fixes.into_iter())
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect();
+        assert_eq!(
+            taken,
+            vec![vec![(0..2, "")], vec![(3..4, "b")], vec![(5..6, "d")]]
+        );
     }
 }

@@ -78,3 +78,21 @@ pub fn first_difference(a: &impl std::fmt::Debug, b: &impl std::fmt::Debug) -> S
         show(&b)
     )
 }
+
+/// Writes `text` to `root/rel`, making its folders.
+pub fn write(root: &Path, rel: &str, text: &str) {
+    let p = root.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// `cachelint check ARGS` run in `dir`, without colour.
+pub fn check_in(dir: &Path, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cachelint"))
+        .current_dir(dir)
+        .env("NO_COLOR", "1")
+        .arg("check")
+        .args(args)
+        .output()
+        .unwrap()
+}
