@@ -145,6 +145,17 @@ impl Client {
         self.stdin.flush().unwrap();
     }
 
+    /// Several messages in one write, so the server reads them together.
+    fn send_together(&mut self, vs: &[Value]) {
+        let mut out = String::new();
+        for v in vs {
+            let body = serde_json::to_string(v).unwrap();
+            out.push_str(&format!("Content-Length: {}\r\n\r\n{body}", body.len()));
+        }
+        self.stdin.write_all(out.as_bytes()).unwrap();
+        self.stdin.flush().unwrap();
+    }
+
     fn notify(&mut self, method: &str, params: Value) {
         self.send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
     }
@@ -791,5 +802,56 @@ fn fix_all_is_resolved_when_the_client_resolves_edits() {
     let fixed = apply_edit(WORKFLOW, &r["result"]["edit"], &uri, false);
     assert_eq!(fixed, cli_fix(WORKFLOW, &[]));
     assert_ne!(fixed, WORKFLOW);
+    assert_eq!(c.finish(), Some(0));
+}
+
+#[test]
+fn a_request_cancelled_while_the_server_is_busy_is_answered_as_cancelled() {
+    // A workflow big enough that linting it keeps the server busy while the request and its
+    // cancellation arrive behind the change.
+    let mut big = String::from("on: push\njobs:\n");
+    for i in 0..700 {
+        big.push_str(&format!(
+            "  t{i}:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: nox -s tests\n"
+        ));
+    }
+    let (_dir, wf) = repo(&big);
+    let uri = uri_of(&wf);
+    let mut c = Client::start();
+    c.initialize(json!({}), Value::Null);
+    c.open(&uri, &big, 1);
+    c.diagnostics(&uri);
+    // The request and its cancellation come in one write, behind a change that makes the server
+    // lint 700 jobs: they are read while it lints. Reading them apart is possible in principle
+    // (the server reads the request, finds nothing queued behind it, answers it), so each of three
+    // tries may see either answer, and at least one must be the cancellation.
+    let hover = |id: i32| {
+        json!({"jsonrpc": "2.0", "id": id, "method": "textDocument/hover",
+               "params": {"textDocument": {"uri": uri}, "position": {"line": 5, "character": 10}}})
+    };
+    let mut cancelled = 0;
+    for (n, id) in [(2, 1000), (3, 1001), (4, 1002)] {
+        c.change_full(&uri, &format!("{big}# {n}\n"), n);
+        c.send_together(&[
+            hover(id),
+            json!({"jsonrpc": "2.0", "method": "$/cancelRequest", "params": {"id": id}}),
+        ]);
+        let r = c.wait("the hover's answer", |m| m["id"] == json!(id));
+        match r.get("error") {
+            Some(e) => {
+                assert_eq!(e["code"], json!(-32800), "{r}");
+                cancelled += 1;
+            }
+            None => assert!(r.get("result").is_some(), "{r}"),
+        }
+    }
+    eprintln!("{cancelled} of 3 requests answered as cancelled");
+    assert!(cancelled >= 1, "no request was answered as cancelled");
+    // The server goes on: the same request, not cancelled, gets its answer.
+    let r = c.request(
+        "textDocument/hover",
+        json!({"textDocument": {"uri": uri}, "position": {"line": 5, "character": 10}}),
+    );
+    assert!(r.get("error").is_none(), "{r}");
     assert_eq!(c.finish(), Some(0));
 }
