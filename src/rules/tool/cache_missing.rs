@@ -3,9 +3,9 @@
 
 use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::facts::{Answer, CacheStep, Invocation, JobFacts, Reuse};
-use crate::knowledge::{Knowledge, ToolSpec};
+use crate::knowledge::{Knowledge, SetupAction, ToolSpec};
 use crate::rules::{Context, RuleMeta, ToolCx, ToolRule};
-use crate::workflow::{ActionRef, Job, RefKind};
+use crate::workflow::{ActionRef, Job, RefKind, Step};
 use crate::yaml::Kind;
 
 use super::{cache_covers, hash_files_expr, restored, show_dir, strictly_below, wiped};
@@ -469,28 +469,31 @@ fn expr_body(v: &str) -> String {
 }
 
 /// The version input of the job's setup step for the tool's runtime, as written.
-fn setup_version<'j>(k: &Knowledge, spec: &ToolSpec, job: &'j Job<'_>) -> Option<&'j str> {
-    let runtime = spec.runtime.as_deref()?;
-    job.steps().iter().find_map(|s| match s.action() {
-        Some(a @ ActionRef::Remote { .. }) => {
-            let sa = k.setup_action(&a.name()?, runtime)?;
-            s.input(sa.version_input.as_deref()?).map(|v| v.value)
-        }
+/// The job's steps that set up the tool's runtime (`actions/setup-python` for nox), in order,
+/// with what the knowledge says of each action.
+fn setup_steps<'j, 'a, 'k>(
+    k: &'k Knowledge,
+    spec: &ToolSpec,
+    job: &'j Job<'a>,
+) -> impl Iterator<Item = (&'j Step<'a>, &'k SetupAction)> {
+    let runtime = spec.runtime.as_deref();
+    job.steps().iter().filter_map(move |s| match s.action() {
+        Some(a @ ActionRef::Remote { .. }) => Some((s, k.setup_action(&a.name()?, runtime?)?)),
         _ => None,
     })
+}
+
+/// The version input of the first runtime setup step that has one.
+fn setup_version<'j>(k: &Knowledge, spec: &ToolSpec, job: &'j Job<'_>) -> Option<&'j str> {
+    setup_steps(k, spec, job)
+        .find_map(|(s, sa)| s.input(sa.version_input.as_deref()?).map(|v| v.value))
 }
 
 fn version_expr(k: &Knowledge, spec: &ToolSpec, job: &Job<'_>) -> String {
     let Some(runtime) = spec.runtime.as_deref() else {
         return String::new();
     };
-    let setup = job.steps().iter().find_map(|s| match s.action() {
-        Some(a @ ActionRef::Remote { .. }) => {
-            let name = a.name()?;
-            k.setup_action(&name, runtime).map(|sa| (s, sa))
-        }
-        _ => None,
-    });
+    let setup = setup_steps(k, spec, job).next();
     let matrix_key = |name: &str| {
         let m = job.matrix?.as_map()?;
         m.iter().find_map(|(key, _)| {
