@@ -234,18 +234,17 @@ impl ToolRule for KeyMissingSession {
             // The fix: the help's part (`github.job`, or the one matrix value the session names
             // are made of), after the key's leading literal and in its restore keys.
             let facts = jobs.get(later.job).map(|(_, f)| *f);
-            let part = if same_job {
-                facts.and_then(|f| session_matrix_part(f, tool.index, later.envdir))
-            } else if within.contains(&(later.job, later.seq)) {
-                None
-            } else {
-                Some("${{ github.job }}".to_string())
+            let saved =
+                facts.and_then(|f| saved_keys(f).into_iter().find(|s| s.cache.seq == later.seq));
+            let part = match (&saved, facts) {
+                (Some(saved), Some(f)) if same_job => {
+                    session_matrix_part(f, tool.index, later.envdir, saved.key.value)
+                }
+                _ if same_job || within.contains(&(later.job, later.seq)) => None,
+                _ => Some("${{ github.job }}".to_string()),
             };
-            if let (Some(part), Some(facts)) = (part, facts)
-                && let Some(saved) = saved_keys(facts)
-                    .into_iter()
-                    .find(|s| s.cache.seq == later.seq)
-                && let Some(fix) = super::key_part_fix(cx, facts, &saved, &part)
+            if let (Some(part), Some(facts), Some(saved)) = (part, facts, &saved)
+                && let Some(fix) = super::key_part_fix(cx, facts, saved, &part)
             {
                 d = d.with_fix(fix);
             }
@@ -262,9 +261,19 @@ impl ToolRule for KeyMissingSession {
 }
 
 /// The one `${{ }}` with a matrix value that the session names of the runs creating
-/// `envdir`'s environments are made of (`-s ${{ matrix.session }}`), as an expression; `None`
-/// when there is none, or more than one.
-fn session_matrix_part(facts: &JobFacts<'_>, tool: usize, envdir: Option<&str>) -> Option<String> {
+/// `envdir`'s environments are made of (`-s ${{ matrix.session }}`), as an expression, leaving
+/// out those the key already has (`unit-${{ matrix.python }}(${{ matrix.variant }})` with
+/// `matrix.python` in the key: `matrix.variant`); `None` when there is none, or more than one.
+fn session_matrix_part(
+    facts: &JobFacts<'_>,
+    tool: usize,
+    envdir: Option<&str>,
+    key: &str,
+) -> Option<String> {
+    let in_key: Vec<&str> = crate::expr::find(key)
+        .iter()
+        .map(|s| s.body.trim())
+        .collect();
     let mut bodies: Vec<&str> = vec![];
     for w in facts
         .invocations(tool)
@@ -274,7 +283,10 @@ fn session_matrix_part(facts: &JobFacts<'_>, tool: usize, envdir: Option<&str>) 
     {
         for site in crate::expr::find(w) {
             let body = site.body.trim();
-            if body.to_ascii_lowercase().contains("matrix.") && !bodies.contains(&body) {
+            if body.to_ascii_lowercase().contains("matrix.")
+                && !bodies.contains(&body)
+                && !in_key.iter().any(|k| k.eq_ignore_ascii_case(body))
+            {
                 bodies.push(body);
             }
         }
@@ -382,6 +394,21 @@ mod fix_tests {
         assert_eq!(fixed.matches("${{ github.job }}").count(), 2, "{fixed}");
         assert!(
             fixed.contains("key: nox-${{ github.job }}-${{ runner.os }}-"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn a_matrix_value_already_in_the_key_is_not_the_part() {
+        let text = format!(
+            "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        a: [x, y]\n        b: [1, 2]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{}      - run: nox -R -s ${{{{ matrix.a }}}}-${{{{ matrix.b }}}}\n",
+            CACHE.replace("nox-${{ runner.os }}-", "nox-${{ matrix.a }}-")
+        );
+        let (_, fixed) = fix_of(&text, RULE).expect("a fix");
+        assert!(
+            fixed.contains(
+                "key: nox-${{ matrix.b }}-${{ matrix.a }}-${{ hashFiles('noxfile.py') }}"
+            ),
             "{fixed}"
         );
     }
