@@ -523,3 +523,150 @@ fn hundreds_of_fixes_are_made_in_one_run_and_a_second_changes_nothing() {
     assert!(!once.contains("cachelint: ignore"), "{once}");
     assert_eq!(once, text.replace("  # cachelint: ignore[nox]", ""));
 }
+
+/// `text` after `--fix`: the findings of `rule` gone, a second `--fix` changing nothing.
+fn fixed_clean(text: &str, rule: &str) -> String {
+    let dir = repo(text);
+    let path = dir.path().join(".github/workflows/ci.yml");
+    check_in(dir.path(), &["--fix"]);
+    let once = std::fs::read_to_string(&path).unwrap();
+    let o = check_in(dir.path(), &["--fix"]);
+    assert_eq!(
+        std::fs::read_to_string(&path).unwrap(),
+        once,
+        "a second --fix changed it"
+    );
+    let report = String::from_utf8_lossy(&o.stdout);
+    assert!(!report.contains(rule), "{report}");
+    once
+}
+
+const OS_BLOCK: &str = "on: push
+jobs:
+  test:
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest]
+    runs-on: ${{ matrix.os }}
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/cache@v4
+        with:
+          path: .nox
+          # keyed on the dependencies
+          key: nox-${{ hashFiles('pyproject.toml', 'noxfile.py') }}
+          restore-keys: |
+            nox-
+            pip-
+      - run: nox -R -s tests
+";
+
+#[test]
+fn key_missing_os_gets_the_runner_os_in_the_key_and_the_prefix_restore_keys() {
+    let d = diff(OS_BLOCK, &[]);
+    insta::assert_snapshot!("key_missing_os", d);
+    let once = fixed_clean(OS_BLOCK, "key-missing-os");
+    assert_eq!(
+        once,
+        OS_BLOCK
+            .replace("key: nox-", "key: nox-${{ runner.os }}-")
+            .replace("            nox-\n", "            nox-${{ runner.os }}-\n")
+    );
+    // CRLF: the line endings are kept.
+    let crlf = OS_BLOCK.replace('\n', "\r\n");
+    let once = fixed_clean(&crlf, "key-missing-os");
+    assert_eq!(once, once.replace("\r\n", "\n").replace('\n', "\r\n"));
+    assert!(
+        once.contains("            nox-${{ runner.os }}-\r\n            pip-\r\n"),
+        "{once}"
+    );
+}
+
+const PYTHON_FLOW: &str = "on: push
+jobs:
+  test:
+    strategy:
+      matrix:
+        python: ['3.11', '3.12']
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - {uses: actions/setup-python@v5, id: py, with: {python-version: '${{ matrix.python }}'}}
+      - {uses: actions/cache@v4, with: {path: .nox, key: 'nox-${{ runner.os }}-${{ hashFiles(''pyproject.toml'', ''noxfile.py'') }}', restore-keys: \"nox-${{ runner.os }}-\"}}
+      - run: nox -R -s tests
+";
+
+#[test]
+fn key_missing_python_gets_the_setup_output_in_a_flow_mapping() {
+    let d = diff(PYTHON_FLOW, &[]);
+    insta::assert_snapshot!("key_missing_python", d);
+    let once = fixed_clean(PYTHON_FLOW, "key-missing-python");
+    assert!(
+        once.contains("key: 'nox-${{ steps.py.outputs.python-version }}-${{ runner.os }}-${{ hashFiles(''pyproject.toml'', ''noxfile.py'') }}', restore-keys: \"nox-${{ steps.py.outputs.python-version }}-${{ runner.os }}-\"}}"),
+        "{once}"
+    );
+}
+
+const SESSION_MATRIX: &str = "on: push
+jobs:
+  test:
+    strategy:
+      matrix:
+        session: [lint, tests]
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/cache@v4
+        with:
+          path: .nox
+          key: \"nox-${{ runner.os }}-${{ hashFiles('pyproject.toml', 'noxfile.py') }}\"
+      - run: nox -R -s ${{ matrix.session }}
+";
+
+#[test]
+fn key_missing_session_gets_the_matrix_value_or_the_job_id() {
+    let d = diff(SESSION_MATRIX, &[]);
+    insta::assert_snapshot!("key_missing_session_matrix", d);
+    let once = fixed_clean(SESSION_MATRIX, "key-missing-session");
+    assert!(
+        once.contains("key: \"nox-${{ matrix.session }}-${{ runner.os }}-${{ hashFiles('pyproject.toml', 'noxfile.py') }}\"\n"),
+        "{once}"
+    );
+    // Two jobs, CRLF: the later one's key gets the job id.
+    let job = |id: &str| {
+        format!(
+            "  {id}:\r\n    runs-on: ubuntu-latest\r\n    steps:\r\n      - uses: actions/checkout@v4\r\n      - uses: actions/cache@v4\r\n        with:\r\n          path: .nox\r\n          key: nox-${{{{ runner.os }}}}-${{{{ hashFiles('pyproject.toml', 'noxfile.py') }}}}\r\n          restore-keys: |\r\n            nox-${{{{ runner.os }}}}-\r\n      - run: nox -R -s {id}\r\n"
+        )
+    };
+    let text = format!("on: push\r\njobs:\r\n{}{}", job("lint"), job("tests"));
+    let d = diff(&text, &[]);
+    insta::assert_snapshot!("key_missing_session_jobs_crlf", d);
+    let once = fixed_clean(&text, "key-missing-session");
+    assert_eq!(
+        once,
+        format!(
+            "on: push\r\njobs:\r\n{}{}",
+            job("lint"),
+            job("tests")
+                .replace("key: nox-", "key: nox-${{ github.job }}-")
+                .replace("            nox-", "            nox-${{ github.job }}-")
+        )
+    );
+}
+
+#[test]
+fn a_key_shared_through_an_anchor_gets_its_fix_shown_not_applied() {
+    let text = OS_BLOCK.replace("key: nox-", "key: &k nox-")
+        + "  other:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/cache@v4\n        with:\n          path: ~/.cache/pip\n          key: *k\n      - run: pip install .\n";
+    assert_eq!(diff(&text, &[]), "");
+    let dir = repo(&text);
+    let o = check_in(dir.path(), &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    let d = json
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["rule"] == "nox/key-missing-os")
+        .unwrap();
+    assert_eq!(d["fix"]["applicability"], "display-only", "{d}");
+}

@@ -182,6 +182,254 @@ pub fn step_lines(text: &str, node: &Node<'_>) -> Option<StepLines> {
     })
 }
 
+/// The characters a key's parts are joined with (`nox-Linux-3.12`).
+pub const KEY_SEPARATORS: [char; 4] = ['-', '_', '/', '.'];
+
+/// One line of a scalar's value as written in the file: its text (trimmed, as `actions/cache`
+/// trims each key) and, for each byte offset of that text, the file offset it is written at.
+struct Written {
+    text: String,
+    offsets: Vec<usize>,
+    style: Style,
+}
+
+fn trimmed(text: String, offsets: Vec<usize>, style: Style) -> Option<Written> {
+    let start = text.len() - text.trim_start().len();
+    let end = text.trim_end().len().max(start);
+    Some(Written {
+        text: text.get(start..end)?.to_string(),
+        offsets: offsets.get(start..=end)?.to_vec(),
+        style,
+    })
+}
+
+/// The lines of the scalar `node` as written in `text`: one for a plain or quoted scalar on
+/// one line, one per line of a literal block scalar (a folded one only when it has one line).
+/// `None` when the value cannot be mapped back to the text byte for byte (escapes, a plain or
+/// quoted scalar over several lines, a span that does not hold the value).
+fn written_lines(text: &str, node: &Node<'_>) -> Option<Vec<Written>> {
+    let Kind::Scalar(value, style) = &node.kind else {
+        return None;
+    };
+    let start = node.span.start;
+    let source = text.get(node.span.clone())?;
+    let single = !source.contains(['\n', '\r']);
+    match style {
+        Style::Plain if single && source == value.as_ref() => {
+            let offsets = (0..=source.len()).map(|i| start + i).collect();
+            Some(vec![trimmed(source.to_string(), offsets, *style)?])
+        }
+        Style::SingleQuoted if single => {
+            let inner = source.strip_prefix('\'')?.strip_suffix('\'')?;
+            let mut decoded = String::new();
+            let mut offsets = vec![];
+            let mut chars = inner.char_indices().peekable();
+            while let Some((i, c)) = chars.next() {
+                if c == '\'' {
+                    // `''` is one quote.
+                    if chars.next().map(|(_, c)| c) != Some('\'') {
+                        return None;
+                    }
+                }
+                offsets.extend(std::iter::repeat_n(start + 1 + i, c.len_utf8()));
+                decoded.push(c);
+            }
+            offsets.push(start + 1 + inner.len());
+            if decoded != value.as_ref() {
+                return None;
+            }
+            Some(vec![trimmed(decoded, offsets, *style)?])
+        }
+        Style::DoubleQuoted if single => {
+            let inner = source.strip_prefix('"')?.strip_suffix('"')?;
+            if inner.contains('\\') || inner != value.as_ref() {
+                return None;
+            }
+            let offsets = (0..=inner.len()).map(|i| start + 1 + i).collect();
+            Some(vec![trimmed(inner.to_string(), offsets, *style)?])
+        }
+        Style::Literal | Style::Folded => {
+            let mut out = vec![];
+            let mut at = start;
+            for line in source.split('\n') {
+                let body = line.strip_suffix('\r').unwrap_or(line);
+                if body.contains('\r') {
+                    return None;
+                }
+                let offsets = (0..=body.len()).map(|i| at + i).collect();
+                let w = trimmed(body.to_string(), offsets, *style)?;
+                if !w.text.is_empty() {
+                    out.push(w);
+                }
+                at += line.len() + 1;
+            }
+            // The value's lines are the written ones: a literal block has no escapes.
+            let lines: Vec<&str> = value
+                .lines()
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .collect();
+            let same =
+                lines.len() == out.len() && lines.iter().zip(&out).all(|(a, b)| *a == b.text);
+            (same && (*style == Style::Literal || out.len() == 1)).then_some(out)
+        }
+        _ => None,
+    }
+}
+
+/// `addition` as written inside a scalar of `style` (`None` when it cannot be: a quote or
+/// backslash in double quotes, a line break, what would end a plain scalar or, in a flow
+/// collection, the indicators that end one there).
+fn write_in(style: Style, addition: &str, in_flow: bool) -> Option<String> {
+    if addition.contains(['\n', '\r']) {
+        return None;
+    }
+    match style {
+        Style::Plain => {
+            let flow = in_flow && addition.contains([',', '[', ']', '{', '}']);
+            (!flow
+                && !addition.contains(" #")
+                && !addition.contains(": ")
+                && !addition.ends_with(':'))
+            .then(|| addition.to_string())
+        }
+        Style::SingleQuoted => Some(addition.replace('\'', "''")),
+        Style::DoubleQuoted => (!addition.contains(['"', '\\'])).then(|| addition.to_string()),
+        Style::Literal | Style::Folded => Some(addition.to_string()),
+    }
+}
+
+/// Where the scalar `target` sits in the document `root`: whether an alias shares its text
+/// (it came through one, or its text is an anchor's that an alias uses elsewhere), and whether
+/// it is inside a flow collection (`{...}` or `[...]`).
+pub fn placement(text: &str, root: Option<&Node<'_>>, target: &Node<'_>) -> (bool, bool) {
+    let span = &target.span;
+    let mut shared = target.alias.is_some();
+    let mut in_flow = false;
+    let mut stack: Vec<&Node<'_>> = root.into_iter().collect();
+    while let Some(n) = stack.pop() {
+        let contains = n.span.start <= span.start && span.end <= n.span.end;
+        if n.alias.is_some() {
+            // An alias's node carries its anchor's span; its children are the anchor's too.
+            shared |= contains;
+            continue;
+        }
+        if !contains && !matches!(n.kind, Kind::Map(_) | Kind::Seq(_)) {
+            continue;
+        }
+        match &n.kind {
+            Kind::Map(entries) => {
+                if contains && text.get(n.span.start..).is_some_and(|t| t.starts_with('{')) {
+                    in_flow = true;
+                }
+                for (k, v) in entries {
+                    stack.push(k);
+                    stack.push(v);
+                }
+            }
+            Kind::Seq(items) => {
+                if contains && text.get(n.span.start..).is_some_and(|t| t.starts_with('[')) {
+                    in_flow = true;
+                }
+                stack.extend(items.iter());
+            }
+            Kind::Scalar(..) => {}
+        }
+    }
+    (shared, in_flow)
+}
+
+/// The edits that add `part` (one `${{ }}` expression) to a cache key so that it separates
+/// what the key did not (an OS, a Python version, a session), and to every restore key that
+/// was a prefix of the key, so each stays a prefix of the new key and none falls back across
+/// the new part: the part goes right after the key's leading literal (`nox-` of
+/// `nox-${{ hashFiles(..) }}`), or earlier, at the end of a shorter restore key that is a
+/// prefix ending with a separator; at the start when the key starts with an expression.
+/// `restore` is the `restore-keys:` node. Each of `key` and `restore` comes with whether it is
+/// in a flow collection.
+///
+/// `None` when the key is one expression (what it evaluates to is not known), spans lines or
+/// is written with escapes; when a restore key that is a prefix cannot be edited; or when the
+/// part cannot be written in a scalar's style.
+pub fn insert_key_part(
+    text: &str,
+    file: FileId,
+    key: (&Node<'_>, bool),
+    restore: Option<(&Node<'_>, bool)>,
+    part: &str,
+) -> Option<Vec<Edit>> {
+    let [line] = <[Written; 1]>::try_from(written_lines(text, key.0)?).ok()?;
+    let k = line.text.as_str();
+    if k.is_empty() {
+        return None;
+    }
+    let sites = crate::expr::find(k);
+    if sites.iter().any(|s| !s.closed) {
+        return None;
+    }
+    // A key that is one expression: nothing tells what it evaluates to.
+    if sites.first().is_some_and(|s| s.range == (0..k.len())) {
+        return None;
+    }
+    let literal = sites.first().map_or(k.len(), |s| s.range.start);
+    let restore_lines = match restore {
+        None => vec![],
+        Some((node, in_flow)) => match written_lines(text, node) {
+            Some(lines) => lines.into_iter().map(|l| (l, in_flow)).collect(),
+            None => {
+                // Lines it cannot edit are fine only when none is a prefix of the key.
+                let value = node.as_str()?;
+                if value
+                    .lines()
+                    .map(str::trim)
+                    .any(|l| !l.is_empty() && k.starts_with(l))
+                {
+                    return None;
+                }
+                vec![]
+            }
+        },
+    };
+    let prefixes: Vec<&(Written, bool)> = restore_lines
+        .iter()
+        .filter(|(l, _)| !l.text.is_empty() && k.starts_with(l.text.as_str()))
+        .collect();
+    let at = prefixes
+        .iter()
+        .map(|(l, _)| l.text.len())
+        .fold(literal, usize::min);
+    let before = k.get(..at)?;
+    let last = before.chars().next_back();
+    let sep_before = last.filter(|c| KEY_SEPARATORS.contains(c));
+    if at < literal && sep_before.is_none() {
+        return None;
+    }
+    let insertion = match (at, sep_before) {
+        (0, _) => format!("{part}-"),
+        (_, Some(_)) if at == k.len() => part.to_string(),
+        (_, None) if at == k.len() => format!("-{part}"),
+        (_, Some(s)) => format!("{part}{s}"),
+        (_, None) => format!("-{part}-"),
+    };
+    let mut edits = vec![];
+    let mut add = |w: &Written, in_flow: bool| -> Option<()> {
+        let offset = *w.offsets.get(at)?;
+        let content = write_in(w.style, &insertion, in_flow)?;
+        // A plain scalar may not start with what the insertion starts with only when it is
+        // an indicator; an expression starts with `$`.
+        if w.style == Style::Plain && at == 0 && !insertion.starts_with('$') {
+            return None;
+        }
+        edits.push(Edit::insert(file, offset, content));
+        Some(())
+    };
+    add(&line, key.1)?;
+    for (w, in_flow) in prefixes {
+        add(w, *in_flow)?;
+    }
+    Some(edits)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -218,5 +466,199 @@ mod tests {
         assert_eq!(scalar("k: \"a\\tb\"\n").1, None);
         assert_eq!(scalar("k: a\n  b\n").1, None);
         assert_eq!(scalar("x: &a v\nk: *a\n").1, None);
+    }
+
+    /// `yaml`'s `key` (and `restore-keys`, if any) with `part` inserted, or `None`.
+    fn part(yaml: &str, part: &str) -> Option<String> {
+        let doc = crate::yaml::parse(yaml);
+        let root = doc.root.as_ref().expect("a root");
+        let with = root.get("with").expect("with");
+        let key = with.get("key").expect("key");
+        let restore = with.get("restore-keys");
+        let flow = |n: &Node<'_>| placement(yaml, Some(root), n).1;
+        let edits = insert_key_part(
+            yaml,
+            FileId(0),
+            (key, flow(key)),
+            restore.map(|r| (r, flow(r))),
+            part,
+        )?;
+        let ranges: Vec<(std::ops::Range<usize>, &str)> = edits
+            .iter()
+            .map(|e| (e.location.span.clone(), e.content.as_str()))
+            .collect();
+        crate::fix::apply(yaml, &ranges)
+    }
+
+    const OS: &str = "${{ runner.os }}";
+
+    #[test]
+    fn the_part_goes_after_the_leading_literal_and_into_prefix_restore_keys() {
+        assert_eq!(
+            part(
+                "with:\n  key: nox-${{ hashFiles('noxfile.py') }}\n  restore-keys: nox-\n",
+                OS
+            )
+            .as_deref(),
+            Some(
+                "with:\n  key: nox-${{ runner.os }}-${{ hashFiles('noxfile.py') }}\n  restore-keys: nox-${{ runner.os }}-\n"
+            )
+        );
+        // A literal block of restore keys: each prefix line gains it, the others are left.
+        assert_eq!(
+            part(
+                "with:\n  key: nox-${{ hashFiles('a') }}\n  restore-keys: |\n    nox-\n    pip-\n    nox-${{ hashFiles('a') }}\n",
+                OS
+            )
+            .as_deref(),
+            Some("with:\n  key: nox-${{ runner.os }}-${{ hashFiles('a') }}\n  restore-keys: |\n    nox-${{ runner.os }}-\n    pip-\n    nox-${{ runner.os }}-${{ hashFiles('a') }}\n")
+        );
+        // CRLF, and the separator the key uses.
+        assert_eq!(
+            part(
+                "with:\r\n  key: nox_${{ hashFiles('a') }}\r\n  restore-keys: |\r\n    nox_\r\n",
+                OS
+            )
+            .as_deref(),
+            Some(
+                "with:\r\n  key: nox_${{ runner.os }}_${{ hashFiles('a') }}\r\n  restore-keys: |\r\n    nox_${{ runner.os }}_\r\n"
+            )
+        );
+        // No separator after the literal: one on each side.
+        assert_eq!(
+            part("with:\n  key: nox${{ hashFiles('a') }}\n", OS).as_deref(),
+            Some("with:\n  key: nox-${{ runner.os }}-${{ hashFiles('a') }}\n")
+        );
+        // A key with no expression: at its end.
+        assert_eq!(
+            part("with:\n  key: nox-venvs\n", OS).as_deref(),
+            Some("with:\n  key: nox-venvs-${{ runner.os }}\n")
+        );
+    }
+
+    #[test]
+    fn a_shorter_prefix_restore_key_moves_the_part_before_it_ends() {
+        // `nox-` would fall back across runners after `nox-venv-${{ runner.os }}-`.
+        assert_eq!(
+            part("with:\n  key: nox-venv-${{ hashFiles('a') }}\n  restore-keys: |\n    nox-venv-\n    nox-\n", OS).as_deref(),
+            Some("with:\n  key: nox-${{ runner.os }}-venv-${{ hashFiles('a') }}\n  restore-keys: |\n    nox-${{ runner.os }}-venv-\n    nox-${{ runner.os }}-\n")
+        );
+        // A prefix that does not end at a separator: no place for the part.
+        assert_eq!(
+            part(
+                "with:\n  key: nox-venv-${{ hashFiles('a') }}\n  restore-keys: nox-ve\n",
+                OS
+            ),
+            None
+        );
+    }
+
+    #[test]
+    fn quoted_and_flow_keys_keep_their_quoting() {
+        assert_eq!(
+            part(
+                "with:\n  key: 'nox-${{ hashFiles(''a'') }}'\n  restore-keys: 'nox-'\n",
+                "${{ matrix.p }}"
+            )
+            .as_deref(),
+            Some(
+                "with:\n  key: 'nox-${{ matrix.p }}-${{ hashFiles(''a'') }}'\n  restore-keys: 'nox-${{ matrix.p }}-'\n"
+            )
+        );
+        assert_eq!(
+            part(
+                "with: {key: \"nox-${{ hashFiles('a') }}\", restore-keys: \"nox-\"}\n",
+                OS
+            )
+            .as_deref(),
+            Some(
+                "with: {key: \"nox-${{ runner.os }}-${{ hashFiles('a') }}\", restore-keys: \"nox-${{ runner.os }}-\"}\n"
+            )
+        );
+        // A single quote in the part is doubled inside single quotes.
+        assert_eq!(
+            part(
+                "with:\n  key: 'nox-${{ hashFiles(''a'') }}'\n",
+                "${{ format('{0}', runner.os) }}"
+            )
+            .as_deref(),
+            Some("with:\n  key: 'nox-${{ format(''{0}'', runner.os) }}-${{ hashFiles(''a'') }}'\n")
+        );
+        // A plain key in a flow mapping cannot take braces.
+        assert_eq!(part("with: {key: nox-venvs}\n", OS), None);
+    }
+
+    #[test]
+    fn a_key_starting_with_an_expression_gets_the_part_first() {
+        assert_eq!(
+            part("with:\n  key: ${{ runner.os }}-nox-${{ hashFiles('a') }}\n  restore-keys: ${{ runner.os }}-nox-\n", "${{ github.job }}").as_deref(),
+            Some("with:\n  key: ${{ github.job }}-${{ runner.os }}-nox-${{ hashFiles('a') }}\n  restore-keys: ${{ github.job }}-${{ runner.os }}-nox-\n")
+        );
+    }
+
+    #[test]
+    fn keys_it_cannot_edit_get_no_part() {
+        // One expression: what it evaluates to is not known.
+        assert_eq!(part("with:\n  key: ${{ steps.k.outputs.key }}\n", OS), None);
+        assert_eq!(part("with:\n  key: \"${{ env.KEY }}\"\n", OS), None);
+        // Escapes, several lines, an unclosed expression.
+        assert_eq!(
+            part("with:\n  key: \"nox-\\t${{ hashFiles('a') }}\"\n", OS),
+            None
+        );
+        assert_eq!(
+            part("with:\n  key: nox-\n    ${{ hashFiles('a') }}\n", OS),
+            None
+        );
+        assert_eq!(part("with:\n  key: nox-${{ hashFiles('a')\n", OS), None);
+        // A restore key that is a prefix, written with an escape (not editable in place).
+        assert_eq!(
+            part(
+                "with:\n  key: nox-${{ hashFiles('a') }}\n  restore-keys: \"nox\\x2d\"\n",
+                OS
+            ),
+            None
+        );
+        // Folded restore keys are one line, `pip- uv-`, not a prefix: the key alone.
+        assert_eq!(
+            part(
+                "with:\n  key: nox-${{ hashFiles('a') }}\n  restore-keys: >\n    pip-\n    uv-\n",
+                OS
+            )
+            .as_deref(),
+            Some(
+                "with:\n  key: nox-${{ runner.os }}-${{ hashFiles('a') }}\n  restore-keys: >\n    pip-\n    uv-\n"
+            )
+        );
+    }
+
+    #[test]
+    fn aliases_and_anchors_used_elsewhere_are_shared() {
+        let yaml = "a:\n  key: &k nox-${{ hashFiles('a') }}\nb:\n  key: *k\nc:\n  key: nox-x\n";
+        let doc = crate::yaml::parse(yaml);
+        let root = doc.root.as_ref().expect("a root");
+        let key = |m: &str| root.get(m).and_then(|n| n.get("key")).expect("key").clone();
+        assert!(placement(yaml, Some(root), &key("a")).0);
+        assert!(placement(yaml, Some(root), &key("b")).0);
+        assert!(!placement(yaml, Some(root), &key("c")).0);
+        // An anchor no alias uses shares nothing; a whole mapping through an alias does.
+        let yaml = "a: &w\n  key: nox-x\nb: *w\n";
+        let doc = crate::yaml::parse(yaml);
+        let root = doc.root.as_ref().expect("a root");
+        let a = root
+            .get("a")
+            .and_then(|n| n.get("key"))
+            .expect("key")
+            .clone();
+        assert!(placement(yaml, Some(root), &a).0);
+        let yaml = "a: &w\n  key: nox-x\n";
+        let doc = crate::yaml::parse(yaml);
+        let root = doc.root.as_ref().expect("a root");
+        let a = root
+            .get("a")
+            .and_then(|n| n.get("key"))
+            .expect("key")
+            .clone();
+        assert_eq!(placement(yaml, Some(root), &a), (false, false));
     }
 }

@@ -39,7 +39,25 @@ use state::{InitOptions, Session};
 /// Runs the server on standard input and output until the client says `exit`. `Ok(true)`: a
 /// clean exit (`shutdown` came first).
 pub fn run_stdio() -> Result<bool, String> {
-    let (conn, io) = Connection::stdio();
+    let (stdio, io) = Connection::stdio();
+    // The stdio connection hands messages over one at a time (its reader waits until each is
+    // taken), so nothing would ever be queued behind a request: a thread moves them into an
+    // unbounded queue as they are read, where a batch sees a `$/cancelRequest` that came right
+    // behind its request. It ends when the connection's reader does.
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let from_client = stdio.receiver.clone();
+    std::thread::spawn(move || {
+        for m in from_client {
+            if tx.send(m).is_err() {
+                break;
+            }
+        }
+    });
+    let conn = Connection {
+        sender: stdio.sender.clone(),
+        receiver: rx,
+    };
+    drop(stdio);
     let clean = serve(&conn)?;
     drop(conn);
     io.join()
@@ -135,22 +153,8 @@ pub fn serve(conn: &Connection) -> Result<bool, String> {
         .and_then(|w| w.did_change_watched_files.as_ref())
         .and_then(|d| d.dynamic_registration)
         .unwrap_or(false);
-    // The connection hands messages over one at a time (its reader waits until each is taken),
-    // so nothing would ever be queued behind a request: a thread moves them into an unbounded
-    // queue as they are read, where a batch sees a `$/cancelRequest` that came right behind its
-    // request. It ends when the connection's reader does.
-    let (tx, inbox) = std::sync::mpsc::channel();
-    let from_client = conn.receiver.clone();
-    std::thread::spawn(move || {
-        for m in from_client {
-            if tx.send(m).is_err() {
-                break;
-            }
-        }
-    });
     let mut server = Server {
         conn,
-        inbox,
         session,
         dirty: BTreeSet::new(),
         shutdown: false,
@@ -172,8 +176,6 @@ enum Flow {
 
 struct Server<'c> {
     conn: &'c Connection,
-    /// The client's messages, in order, as they were read.
-    inbox: std::sync::mpsc::Receiver<Message>,
     session: Session,
     /// Documents to lint, by URI.
     dirty: BTreeSet<String>,
@@ -229,7 +231,7 @@ impl Server<'_> {
 
     fn run(&mut self) -> Result<bool, String> {
         loop {
-            let Ok(first) = self.inbox.recv() else {
+            let Ok(first) = self.conn.receiver.recv() else {
                 return Ok(false); // The client went away without `exit`.
             };
             if self.batch(first) == Flow::Exit {
@@ -244,7 +246,7 @@ impl Server<'_> {
     /// Handles `first` and every message queued behind it.
     fn batch(&mut self, first: Message) -> Flow {
         let mut batch = vec![first];
-        while let Ok(m) = self.inbox.try_recv() {
+        while let Ok(m) = self.conn.receiver.try_recv() {
             batch.push(m);
         }
         let cancelled: HashSet<RequestId> = batch
@@ -531,7 +533,7 @@ impl Server<'_> {
                 }
             };
             // Whatever came in meanwhile first: a newer version makes this result stale.
-            if let Ok(m) = self.inbox.try_recv()
+            if let Ok(m) = self.conn.receiver.try_recv()
                 && self.batch(m) == Flow::Exit
             {
                 return Flow::Exit;

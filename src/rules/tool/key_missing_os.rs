@@ -92,7 +92,7 @@ impl ToolRule for KeyMissingOs {
                 None => (conflict(cells, fp, os_arch), "architectures", "runner.arch"),
             };
             let Some((a, b, _, _)) = found else { continue };
-            out.push(super::label_action_key(
+            let mut d = super::label_action_key(
                 tool.diagnostic(
                     saved.cache.key_reported(),
                     format!(
@@ -109,7 +109,66 @@ impl ToolRule for KeyMissingOs {
                     "add `${{{{ {context} }}}}` to the key (environments hold native binaries and absolute paths)"
                 ))
                 , saved.cache,
-            ));
+            );
+            // The fix: the help's part, after the key's leading literal and in each restore key
+            // that was a prefix of the key (a fallback must not cross to another runner's).
+            if let Some(fix) =
+                super::key_part_fix(cx, facts, &saved, &format!("${{{{ {context} }}}}"))
+            {
+                d = d.with_fix(fix);
+            }
+            out.push(d);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::diagnostic::Applicability;
+    use crate::rules::tool::test_support::fix_of;
+
+    const RULE: &str = "nox/key-missing-os";
+
+    fn job(key: &str, restore: &str) -> String {
+        format!(
+            "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        os: [ubuntu-latest, windows-latest]\n    runs-on: ${{{{ matrix.os }}}}\n    steps:\n      - uses: actions/checkout@v4\n      - uses: actions/cache@v4\n        with:\n          path: .nox\n          key: {key}\n{restore}      - run: nox -R -s tests\n"
+        )
+    }
+
+    #[test]
+    fn the_os_goes_after_the_literal_and_into_the_restore_keys() {
+        let text = job(
+            "nox-${{ hashFiles('noxfile.py') }}",
+            "          restore-keys: |\n            nox-\n            other-\n",
+        );
+        let (a, fixed) = fix_of(&text, RULE).expect("a fix");
+        assert_eq!(a, Applicability::Safe);
+        assert!(
+            fixed.contains("key: nox-${{ runner.os }}-${{ hashFiles('noxfile.py') }}\n"),
+            "{fixed}"
+        );
+        assert!(
+            fixed.contains("            nox-${{ runner.os }}-\n            other-\n"),
+            "{fixed}"
+        );
+        // Single quotes stay valid.
+        let text = job("'nox-${{ hashFiles(''noxfile.py'') }}'", "");
+        let (_, fixed) = fix_of(&text, RULE).expect("a fix");
+        assert!(
+            fixed.contains("key: 'nox-${{ runner.os }}-${{ hashFiles(''noxfile.py'') }}'"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn no_fix_for_a_key_that_is_one_expression_or_through_an_alias() {
+        let text = job("${{ format('nox-{0}', hashFiles('noxfile.py')) }}", "");
+        assert_eq!(fix_of(&text, RULE), None);
+        // The key is an anchor's that another step uses: shown, not applied.
+        let text = job("&k nox-${{ hashFiles('noxfile.py') }}", "")
+            + "  u:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/cache@v4\n        with:\n          path: ~/.cache/pip\n          key: *k\n";
+        let (a, fixed) = fix_of(&text, RULE).expect("a display-only fix");
+        assert_eq!(a, Applicability::DisplayOnly);
+        assert!(fixed.contains("key: &k nox-${{ runner.os }}-"), "{fixed}");
     }
 }

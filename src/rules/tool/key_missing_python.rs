@@ -305,13 +305,25 @@ impl ToolRule for KeyMissingPython {
                 .iter()
                 .map(|n| format!("matrix.{n}"))
                 .collect::<Vec<_>>();
-            let suggestion = match setups.iter().find_map(|s| s.id.map(|id| (id, s))) {
+            let setup_id = setups.iter().find_map(|s| s.id.map(|id| (id, s)));
+            let suggestion = match setup_id {
                 Some((id, s)) => {
                     format!("${{{{ steps.{}.outputs.{} }}}}", id.value, s.version_output)
                 }
                 None => format!("${{{{ {} }}}}", shown.first().cloned().unwrap_or_default()),
             };
-            out.push(super::label_action_key(
+            // The fix adds the help's part, when it is sure to tell the versions apart: the
+            // setup step's output only when that step runs before the key is read, a matrix
+            // value only when it is the one that picks the version.
+            let fixable = match setup_id {
+                Some((id, _)) => job
+                    .steps()
+                    .iter()
+                    .position(|s| s.id.is_some_and(|i| i.value == id.value))
+                    .is_some_and(|i| i < saved.holder.step),
+                None => names.len() == 1,
+            };
+            let mut d = super::label_action_key(
                 tool.diagnostic(
                     saved.cache.key_reported(),
                     format!(
@@ -324,7 +336,11 @@ impl ToolRule for KeyMissingPython {
                 .with_via(saved.cache.via.clone())
                 .with_help(format!("add `{suggestion}` to the key"))
                 , saved.cache,
-            ));
+            );
+            if fixable && let Some(fix) = super::key_part_fix(cx, facts, &saved, &suggestion) {
+                d = d.with_fix(fix);
+            }
+            out.push(d);
         }
     }
 }
@@ -339,5 +355,60 @@ mod tests {
         assert!(looks_like_version("pypy3.10"));
         assert!(!looks_like_version("lint"));
         assert!(!looks_like_version("tests"));
+    }
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use crate::diagnostic::Applicability;
+    use crate::rules::tool::test_support::fix_of;
+
+    const RULE: &str = "nox/key-missing-python";
+
+    fn job(setup_id: &str, cache_first: bool, key: &str) -> String {
+        let setup = format!(
+            "      - uses: actions/setup-python@v5\n{setup_id}        with:\n          python-version: ${{{{ matrix.python }}}}\n"
+        );
+        let cache = format!(
+            "      - uses: actions/cache@v4\n        with:\n          path: .nox\n          key: {key}\n          restore-keys: nox-\n"
+        );
+        let (a, b) = if cache_first {
+            (cache, setup)
+        } else {
+            (setup, cache)
+        };
+        format!(
+            "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        python: ['3.11', '3.12']\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{a}{b}      - run: nox -R -s tests\n"
+        )
+    }
+
+    const KEY: &str = "nox-${{ runner.os }}-${{ hashFiles('noxfile.py') }}";
+
+    #[test]
+    fn the_setup_output_or_the_matrix_value_goes_in() {
+        let (a, fixed) = fix_of(&job("        id: py\n", false, KEY), RULE).expect("a fix");
+        assert_eq!(a, Applicability::Safe);
+        assert!(
+            fixed.contains("key: nox-${{ steps.py.outputs.python-version }}-${{ runner.os }}-${{ hashFiles('noxfile.py') }}\n          restore-keys: nox-${{ steps.py.outputs.python-version }}-\n"),
+            "{fixed}"
+        );
+        let (_, fixed) = fix_of(&job("", false, KEY), RULE).expect("a fix");
+        assert!(
+            fixed.contains("key: nox-${{ matrix.python }}-${{ runner.os }}-"),
+            "{fixed}"
+        );
+        // With no setup step before the cache step, the matrix value is still known.
+        let (_, fixed) = fix_of(&job("", true, KEY), RULE).expect("a fix");
+        assert!(fixed.contains("key: nox-${{ matrix.python }}-"), "{fixed}");
+    }
+
+    #[test]
+    fn no_fix_when_the_setup_output_is_read_before_it_is_set() {
+        // The help names the output, which is empty when the cache step runs first.
+        let text = job("        id: py\n", true, KEY);
+        assert_eq!(fix_of(&text, RULE), None);
+        // A key that is one expression.
+        let text = job("", false, "${{ env.NOX_KEY }}");
+        assert_eq!(fix_of(&text, RULE), None);
     }
 }

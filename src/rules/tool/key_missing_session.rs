@@ -184,8 +184,19 @@ impl ToolRule for KeyMissingSession {
         }
         // One report per saving step: at the later one, naming the earlier.
         let mut found: Vec<(usize, usize, &Entry<'_>, &Entry<'_>)> = vec![];
+        // Saving steps whose own cells collide: `github.job` alone does not fix them.
+        let mut within: Vec<(usize, usize)> = vec![];
         for group in groups.values() {
             let Some(first) = group.first() else { continue };
+            for (i, e) in group.iter().enumerate() {
+                if group[..i]
+                    .iter()
+                    .any(|o| o.job == e.job && o.seq == e.seq && o.sessions != e.sessions)
+                    && !within.contains(&(e.job, e.seq))
+                {
+                    within.push((e.job, e.seq));
+                }
+            }
             for e in &group[1..] {
                 if e.sessions != first.sessions
                     && !found.iter().any(|(j, s, ..)| *j == e.job && *s == e.seq)
@@ -220,6 +231,23 @@ impl ToolRule for KeyMissingSession {
                 } else {
                     "add `${{ github.job }}` (or the session name) to the key".to_string()
                 });
+            // The fix: the help's part (`github.job`, or the one matrix value the session names
+            // are made of), after the key's leading literal and in its restore keys.
+            let facts = jobs.get(later.job).map(|(_, f)| *f);
+            let saved =
+                facts.and_then(|f| saved_keys(f).into_iter().find(|s| s.cache.seq == later.seq));
+            let part = match (&saved, facts) {
+                (Some(saved), Some(f)) if same_job => {
+                    session_matrix_part(f, tool.index, later.envdir, saved.key.value)
+                }
+                _ if same_job || within.contains(&(later.job, later.seq)) => None,
+                _ => Some("${{ github.job }}".to_string()),
+            };
+            if let (Some(part), Some(facts), Some(saved)) = (part, facts, &saved)
+                && let Some(fix) = super::key_part_fix(cx, facts, saved, &part)
+            {
+                d = d.with_fix(fix);
+            }
             if !same_job {
                 let at: Location = earlier.cache.reported();
                 d = d.with_label(
@@ -229,6 +257,43 @@ impl ToolRule for KeyMissingSession {
             }
             out.push(d);
         }
+    }
+}
+
+/// The one `${{ }}` with a matrix value that the session names of the runs creating
+/// `envdir`'s environments are made of (`-s ${{ matrix.session }}`), as an expression, leaving
+/// out those the key already has (`unit-${{ matrix.python }}(${{ matrix.variant }})` with
+/// `matrix.python` in the key: `matrix.variant`); `None` when there is none, or more than one.
+fn session_matrix_part(
+    facts: &JobFacts<'_>,
+    tool: usize,
+    envdir: Option<&str>,
+    key: &str,
+) -> Option<String> {
+    let in_key: Vec<&str> = crate::expr::find(key)
+        .iter()
+        .map(|s| s.body.trim())
+        .collect();
+    let mut bodies: Vec<&str> = vec![];
+    for w in facts
+        .invocations(tool)
+        .iter()
+        .filter(|i| i.creates_envs && i.envdir.as_deref() == envdir)
+        .flat_map(|i| i.sessions.iter().flatten())
+    {
+        for site in crate::expr::find(w) {
+            let body = site.body.trim();
+            if body.to_ascii_lowercase().contains("matrix.")
+                && !bodies.contains(&body)
+                && !in_key.iter().any(|k| k.eq_ignore_ascii_case(body))
+            {
+                bodies.push(body);
+            }
+        }
+    }
+    match bodies.as_slice() {
+        [one] => Some(format!("${{{{ {one} }}}}")),
+        _ => None,
     }
 }
 
@@ -287,5 +352,77 @@ mod tests {
         );
         assert!(session_in("$SESSION", &scope).is_none());
         assert!(session_in("tests", &scope).is_some());
+    }
+}
+
+#[cfg(test)]
+mod fix_tests {
+    use crate::diagnostic::Applicability;
+    use crate::rules::tool::test_support::fix_of;
+
+    const RULE: &str = "nox/key-missing-session";
+
+    const CACHE: &str = "      - uses: actions/cache@v4\n        with:\n          path: .nox\n          key: nox-${{ runner.os }}-${{ hashFiles('noxfile.py') }}\n          restore-keys: |\n            nox-${{ runner.os }}-\n";
+
+    #[test]
+    fn the_matrix_value_that_picks_the_session_goes_in() {
+        let text = format!(
+            "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        session: [lint, tests]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{CACHE}      - run: nox -R -s ${{{{ matrix.session }}}}\n"
+        );
+        let (a, fixed) = fix_of(&text, RULE).expect("a fix");
+        assert_eq!(a, Applicability::Safe);
+        assert!(
+            fixed.contains("key: nox-${{ matrix.session }}-${{ runner.os }}-${{ hashFiles('noxfile.py') }}\n          restore-keys: |\n            nox-${{ matrix.session }}-${{ runner.os }}-\n"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn jobs_get_the_job_id() {
+        let job = |id: &str, s: &str| {
+            format!(
+                "  {id}:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{CACHE}      - run: nox -R -s {s}\n"
+            )
+        };
+        let text = format!(
+            "on: push\njobs:\n{}{}",
+            job("lint", "lint"),
+            job("tests", "tests")
+        );
+        let (_, fixed) = fix_of(&text, RULE).expect("a fix");
+        // The later job's key only.
+        assert_eq!(fixed.matches("${{ github.job }}").count(), 2, "{fixed}");
+        assert!(
+            fixed.contains("key: nox-${{ github.job }}-${{ runner.os }}-"),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn a_matrix_value_already_in_the_key_is_not_the_part() {
+        let text = format!(
+            "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        a: [x, y]\n        b: [1, 2]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{}      - run: nox -R -s ${{{{ matrix.a }}}}-${{{{ matrix.b }}}}\n",
+            CACHE.replace("nox-${{ runner.os }}-", "nox-${{ matrix.a }}-")
+        );
+        let (_, fixed) = fix_of(&text, RULE).expect("a fix");
+        assert!(
+            fixed.contains(
+                "key: nox-${{ matrix.b }}-${{ matrix.a }}-${{ hashFiles('noxfile.py') }}"
+            ),
+            "{fixed}"
+        );
+    }
+
+    #[test]
+    fn no_fix_when_two_matrix_values_pick_the_session() {
+        let text = format!(
+            "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        a: [x, y]\n        b: [1, 2]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{CACHE}      - run: nox -R -s ${{{{ matrix.a }}}}-${{{{ matrix.b }}}}\n"
+        );
+        assert!(
+            crate::rules::tool::test_support::lint_text(&text)
+                .iter()
+                .any(|d| d.rule == RULE)
+        );
+        assert_eq!(fix_of(&text, RULE), None);
     }
 }

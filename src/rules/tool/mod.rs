@@ -63,6 +63,9 @@ pub(crate) struct SavedKey<'f, 'a> {
     pub cache: &'f CacheStep<'a>,
     /// The key's text.
     pub key: Str<'a>,
+    /// The step whose `key:` it is (a restore step, for a save step's
+    /// `steps.<restore>.outputs.cache-primary-key`): its `restore-keys:` go with it.
+    pub holder: &'f CacheStep<'a>,
     /// The `env:` scopes the key's expressions see.
     pub env: &'f crate::facts::EnvChain<'a, 'a>,
 }
@@ -72,7 +75,7 @@ pub(crate) fn saved_keys<'f, 'a>(facts: &'f JobFacts<'a>) -> Vec<SavedKey<'f, 'a
     let mut out = vec![];
     for cache in facts.caches.iter().filter(|c| c.saves && !c.lookup_only) {
         let Some(key) = cache.key else { continue };
-        let (key, env) = match primary_key_of(key.value) {
+        let (key, env, holder) = match primary_key_of(key.value) {
             Some(id) => {
                 let Some(restore) = facts
                     .caches
@@ -82,13 +85,74 @@ pub(crate) fn saved_keys<'f, 'a>(facts: &'f JobFacts<'a>) -> Vec<SavedKey<'f, 'a
                     continue;
                 };
                 let Some(k) = restore.key else { continue };
-                (k, &restore.env)
+                (k, &restore.env, restore)
             }
-            None => (key, &cache.env),
+            None => (key, &cache.env, cache),
         };
-        out.push(SavedKey { cache, key, env });
+        out.push(SavedKey {
+            cache,
+            key,
+            holder,
+            env,
+        });
     }
     out
+}
+
+/// The safe fix that adds `part` (a `${{ }}` expression that separates runs: OS, Python
+/// version, session) to a saved key and to each of its restore keys that is a prefix of it
+/// (see [`crate::rules::edit::insert_key_part`]); display-only when an alias or an anchor used
+/// elsewhere shares the text. `None` for a key not written in the linted file, or written in a
+/// save step that a separate restore step's equal key pairs with (the two would part).
+pub(crate) fn key_part_fix(
+    cx: &crate::rules::Context<'_>,
+    facts: &JobFacts<'_>,
+    saved: &SavedKey<'_, '_>,
+    part: &str,
+) -> Option<crate::diagnostic::Fix> {
+    use crate::diagnostic::{Applicability, Fix};
+    use crate::rules::edit::{insert_key_part, placement};
+    let holder = saved.holder;
+    if !saved.cache.via.is_empty()
+        || !holder.via.is_empty()
+        || holder.key_at.as_ref().is_none_or(|k| k.file != cx.file)
+    {
+        return None;
+    }
+    if !holder.restores
+        && facts.caches.iter().any(|c| {
+            c.seq != holder.seq && c.restores && c.key.is_some_and(|k| k.value == saved.key.value)
+        })
+    {
+        return None;
+    }
+    let root = cx.workflow.root;
+    let (key_shared, key_flow) = placement(cx.text, root, saved.key.node);
+    let restore = holder.restore_keys.map(|r| {
+        let (shared, flow) = placement(cx.text, root, r.node);
+        (r.node, flow, shared)
+    });
+    let edits = insert_key_part(
+        cx.text,
+        cx.file,
+        (saved.key.node, key_flow),
+        restore.map(|(n, flow, _)| (n, flow)),
+        part,
+    )?;
+    let shared = key_shared || (edits.len() > 1 && restore.is_some_and(|(_, _, s)| s));
+    Some(Fix {
+        title: if edits.len() > 1 {
+            format!("add `{part}` to the key and its restore keys")
+        } else {
+            format!("add `{part}` to the key")
+        },
+        applicability: if shared {
+            Applicability::DisplayOnly
+        } else {
+            Applicability::Safe
+        },
+        edits,
+    })
 }
 
 /// `ID` of a key that is `${{ steps.ID.outputs.cache-primary-key }}`.
