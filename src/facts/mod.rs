@@ -211,6 +211,8 @@ pub struct JobFacts<'a> {
     pub checkouts: Vec<Checkout>,
     /// Runtime setup steps, in step order.
     pub setups: Vec<SetupStep<'a>>,
+    /// The job's matrix, worked out the first time a rule asks ([`JobFacts::matrix`]).
+    pub matrix: std::cell::OnceCell<matrix::Matrix>,
 }
 
 impl JobFacts<'_> {
@@ -223,6 +225,11 @@ impl JobFacts<'_> {
         self.checkouts
             .iter()
             .find(|c| c.workspace && runs_before(cache.when(), c.when()))
+    }
+
+    /// The matrix of `job` (the job these facts are of), worked out once for every rule.
+    pub fn matrix(&self, job: &crate::workflow::Job<'_>) -> &matrix::Matrix {
+        self.matrix.get_or_init(|| matrix::Matrix::of(job))
     }
 
     /// The invocations of the tool with this index.
@@ -421,6 +428,7 @@ pub fn analyze_steps<'a>(
         caches: vec![],
         checkouts: vec![],
         setups: vec![],
+        matrix: std::cell::OnceCell::new(),
     };
     if is_literally_false(job.if_cond) {
         return facts;

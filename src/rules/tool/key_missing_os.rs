@@ -4,7 +4,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::facts::JobFacts;
-use crate::facts::matrix::{self, Cell, Matrix, Scope};
+use crate::facts::matrix::{self, Cell, Scope};
 use crate::rules::{Context, RuleMeta, ToolCx, ToolRule};
 use crate::workflow::Job;
 
@@ -41,7 +41,7 @@ impl ToolRule for KeyMissingOs {
         if drivers.is_empty() {
             return;
         }
-        let matrix = Matrix::of(job);
+        let matrix = facts.matrix(job);
         let Some(cells) = matrix.cells.as_deref() else {
             return;
         };

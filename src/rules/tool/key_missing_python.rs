@@ -229,7 +229,7 @@ impl ToolRule for KeyMissingPython {
         if saved.is_empty() {
             return;
         }
-        let matrix = Matrix::of(job);
+        let matrix = facts.matrix(job);
         let setups = runtime_setups(spec, facts);
         let wf_env = EnvChain {
             scopes: vec![&job.env, &cx.workflow.env],
@@ -274,7 +274,7 @@ impl ToolRule for KeyMissingPython {
             let Some(cells) = matrix.cells.as_deref() else {
                 continue;
             };
-            let names = python_names(spec, job, facts, tool.index, envdir, &matrix, &wf_env);
+            let names = python_names(spec, job, facts, tool.index, envdir, matrix, &wf_env);
             if names.is_empty() {
                 continue;
             }

@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 
 use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::matrix::{self, Matrix, Scope};
+use crate::facts::matrix::{self, Scope};
 use crate::facts::{CacheStep, JobFacts};
 use crate::rules::{Context, RuleMeta, ToolCx, ToolRule};
 use crate::source::Location;
@@ -127,7 +127,7 @@ impl ToolRule for KeyMissingSession {
             {
                 continue;
             }
-            let matrix = Matrix::of(job);
+            let matrix = facts.matrix(job);
             let Some(cells) = matrix.cells.as_deref() else {
                 continue;
             };
