@@ -670,3 +670,31 @@ fn a_key_shared_through_an_anchor_gets_its_fix_shown_not_applied() {
         .unwrap();
     assert_eq!(d["fix"]["applicability"], "display-only", "{d}");
 }
+
+#[test]
+fn no_cache_step_is_inserted_in_a_workflow_pushed_to_release_branches() {
+    // zizmor's cache-poisoning audit reports any cache step in a workflow run by pushes to a
+    // branch named like a release: the fix is display-only there.
+    let steps = "    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: nox -s tests\n";
+    let release =
+        format!("on:\n  push:\n    branches: [main, 'Release-*']\njobs:\n  test:\n{steps}");
+    assert_eq!(diff(&release, &["--unsafe-fixes"]), "");
+    let dir = repo(&release);
+    let o = check_in(dir.path(), &["--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(json[0]["rule"], "nox/cache-missing");
+    assert_eq!(
+        json[0]["fix"]["applicability"], "display-only",
+        "{}",
+        json[0]
+    );
+    assert!(
+        json[0]["help"]
+            .as_str()
+            .unwrap()
+            .contains("cache-poisoning")
+    );
+    // Pushes to other branches get the step.
+    let main = format!("on:\n  push:\n    branches: [main]\njobs:\n  test:\n{steps}");
+    assert!(diff(&main, &["--unsafe-fixes"]).contains("+      - uses: actions/cache@"));
+}

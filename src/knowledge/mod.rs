@@ -512,6 +512,9 @@ pub struct Release {
     /// Events that do not stop a workflow from being a release workflow.
     #[serde(default)]
     pub manual_events: Vec<String>,
+    /// Words (lowercase) that make a pushed branch filter a release branch for zizmor.
+    #[serde(default)]
+    pub release_branch_words: Vec<String>,
 }
 
 /// All tool knowledge.

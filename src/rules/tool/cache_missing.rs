@@ -156,7 +156,15 @@ impl ToolRule for CacheMissing {
         }
         let plain =
             early.is_none() && lookup_only.is_none() && save_only.is_none() && inside.is_none();
-        if plain && let Some(fix) = insert_step(cx, spec, job, facts, tool.index, inv, &path) {
+        if plain && let Some(mut fix) = insert_step(cx, spec, job, facts, tool.index, inv, &path) {
+            // zizmor's cache-poisoning audit counts a push to a branch named like a release as
+            // a release, where any cache step is a finding: the edit is shown, not made.
+            if release_branch_push(cx) {
+                fix.applicability = Applicability::DisplayOnly;
+                help.push_str(
+                    "\nthis workflow runs on pushes to a release branch, where zizmor's `cache-poisoning` audit reports every cache step: the fix is shown, not applied; add the step if the cache is worth it there, with `lookup-only: true` on the release pushes",
+                );
+            }
             d = d.with_fix(fix);
         }
         out.push(d.with_help(help));
@@ -275,6 +283,29 @@ pub(crate) fn uncached<'i>(
         .iter()
         .filter(|i| i.creates_envs)
         .find(|i| restored(facts, i.envdir.as_deref()) == Answer::No)
+}
+
+/// Whether the workflow runs on pushes to a branch whose filter names a release (holds one of
+/// the data's `release_branch_words`, any case), as zizmor's `cache-poisoning` audit reads it.
+fn release_branch_push(cx: &Context<'_>) -> bool {
+    let words = &cx.knowledge.release.release_branch_words;
+    let Some(branches) = cx
+        .workflow
+        .root
+        .and_then(|r| r.get("on"))
+        .and_then(|on| on.get("push"))
+        .and_then(|p| p.get("branches"))
+    else {
+        return false;
+    };
+    let names: Vec<&str> = match &branches.kind {
+        Kind::Seq(items) => items.iter().filter_map(|i| i.as_str()).collect(),
+        _ => branches.as_str().into_iter().collect(),
+    };
+    names.iter().any(|n| {
+        let n = n.to_ascii_lowercase();
+        words.iter().any(|w| n.contains(w.as_str()))
+    })
 }
 
 /// Whether the workflow runs for tags (a `release` event or a push filtered to tags): there
