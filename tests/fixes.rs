@@ -698,3 +698,27 @@ fn no_cache_step_is_inserted_in_a_workflow_pushed_to_release_branches() {
     let main = format!("on:\n  push:\n    branches: [main]\njobs:\n  test:\n{steps}");
     assert!(diff(&main, &["--unsafe-fixes"]).contains("+      - uses: actions/cache@"));
 }
+
+#[test]
+fn an_inserted_step_is_set_apart_like_its_neighbours() {
+    let text = "on: push\r\njobs:\r\n  test:\r\n    runs-on: ubuntu-latest\r\n    steps:\r\n      - uses: actions/checkout@v4\r\n\r\n      # Tests.\r\n      - run: nox -s tests\r\n";
+    let (once, again) = fixed(text);
+    assert!(!again);
+    let inserted = once
+        .split("      - uses: actions/checkout@v4\r\n\r\n")
+        .nth(1)
+        .unwrap();
+    assert!(
+        inserted.starts_with("      - uses: actions/cache@"),
+        "{once}"
+    );
+    assert!(
+        inserted
+            .contains("\r\n\r\n      # Tests.\r\n      - run: nox --reuse-venv=yes -s tests\r\n"),
+        "{once}"
+    );
+    // Steps written one after another stay so.
+    let tight = "on: push\njobs:\n  test:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: nox -s tests\n";
+    let (once, _) = fixed(tight);
+    assert!(!once.contains("\n\n"), "{once}");
+}

@@ -235,6 +235,14 @@ fn insert_step(
     }
     let mut content = lines.join(eol);
     content.push_str(eol);
+    // Steps set apart by a blank line: the new one is set apart from the next one too.
+    let before = text[..lines_at.start].trim_end();
+    let above = &text[before.rfind('\n').map_or(0, |i| i + 1)..before.len()];
+    let blank_above = before.len() < lines_at.start
+        && text[before.len()..lines_at.start].matches('\n').count() >= 2;
+    if blank_above && !above.trim_end().ends_with("steps:") {
+        content.push_str(eol);
+    }
     let mut edits = vec![Edit::insert(cx.file, lines_at.start, content)];
     // Reuse, for a tool that recreates its environments unless told not to.
     if !spec.reuse.default {
