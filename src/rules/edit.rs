@@ -11,53 +11,23 @@ use crate::yaml::{Kind, Node, Style};
 /// alias (the edit would change every use of the anchor), spans lines, is written with escapes
 /// or folding, or the addition cannot be written in its style.
 pub fn append_to_scalar(text: &str, file: FileId, node: &Node<'_>, addition: &str) -> Option<Edit> {
-    if node.alias.is_some() {
-        return None;
-    }
-    let Kind::Scalar(value, style) = &node.kind else {
+    let Kind::Scalar(_, style) = &node.kind else {
         return None;
     };
-    let source = text.get(node.span.clone())?;
-    if source.contains(['\n', '\r']) && !matches!(style, Style::Literal | Style::Folded) {
+    if node.alias.is_some() || text.get(node.span.clone())?.contains(['\n', '\r']) {
         return None;
     }
-    match style {
-        Style::Plain => {
-            if source != value.as_ref() || addition.contains(" #") || addition.contains(": ") {
-                return None;
-            }
-            Some(Edit::insert(file, node.span.end, addition))
-        }
-        Style::SingleQuoted | Style::DoubleQuoted => {
-            let quote = if *style == Style::SingleQuoted {
-                '\''
-            } else {
-                '"'
-            };
-            let inner = source.strip_prefix(quote)?.strip_suffix(quote)?;
-            let plain_inner = match style {
-                Style::SingleQuoted => inner.replace("''", "'"),
-                _ if inner.contains('\\') => return None,
-                _ => inner.to_string(),
-            };
-            if plain_inner != value.as_ref() {
-                return None;
-            }
-            let written = match style {
-                Style::SingleQuoted => addition.replace('\'', "''"),
-                _ if addition.contains(['"', '\\']) => return None,
-                _ => addition.to_string(),
-            };
-            Some(Edit::insert(file, node.span.end - 1, written))
-        }
-        Style::Literal | Style::Folded => {
-            // The span holds the content lines, trimmed: one line only.
-            if source.contains(['\n', '\r']) || value.trim_end() != source {
-                return None;
-            }
-            Some(Edit::insert(file, node.span.end, addition))
-        }
-    }
+    let lines = written_lines(text, node)?;
+    let [line] = lines.as_slice() else {
+        return None;
+    };
+    let written = write_in(*style, addition, false)?;
+    let at = match style {
+        // Before the closing quote, after any space inside the quotes.
+        Style::SingleQuoted | Style::DoubleQuoted => node.span.end - 1,
+        _ => *line.offsets.last()?,
+    };
+    Some(Edit::insert(file, at, written))
 }
 
 /// An edit that inserts ` word` right after the word that ends at `at`'s span in the linted
@@ -642,23 +612,13 @@ mod tests {
         assert!(placement(yaml, Some(root), &key("b")).0);
         assert!(!placement(yaml, Some(root), &key("c")).0);
         // An anchor no alias uses shares nothing; a whole mapping through an alias does.
-        let yaml = "a: &w\n  key: nox-x\nb: *w\n";
-        let doc = crate::yaml::parse(yaml);
-        let root = doc.root.as_ref().expect("a root");
-        let a = root
-            .get("a")
-            .and_then(|n| n.get("key"))
-            .expect("key")
-            .clone();
-        assert!(placement(yaml, Some(root), &a).0);
-        let yaml = "a: &w\n  key: nox-x\n";
-        let doc = crate::yaml::parse(yaml);
-        let root = doc.root.as_ref().expect("a root");
-        let a = root
-            .get("a")
-            .and_then(|n| n.get("key"))
-            .expect("key")
-            .clone();
-        assert_eq!(placement(yaml, Some(root), &a), (false, false));
+        let placement_of_a_key = |yaml: &str| {
+            let doc = crate::yaml::parse(yaml);
+            let root = doc.root.as_ref().expect("a root");
+            let a = root.get("a").and_then(|n| n.get("key")).expect("key");
+            placement(yaml, Some(root), a)
+        };
+        assert!(placement_of_a_key("a: &w\n  key: nox-x\nb: *w\n").0);
+        assert_eq!(placement_of_a_key("a: &w\n  key: nox-x\n"), (false, false));
     }
 }
