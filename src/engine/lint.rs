@@ -305,6 +305,16 @@ impl ConfigSource for RepoConfigs<'_> {
         self.read.borrow_mut().insert(path.to_string(), m.clone());
         m
     }
+
+    fn script(&self, path: &str) -> Option<(FileId, std::sync::Arc<SourceFile>)> {
+        let root = self.root.as_ref()?;
+        if path.starts_with('/') || path.split('/').any(|c| c == "..") || path.contains('$') {
+            return None;
+        }
+        let id = self.db.open(&root.join(path)).ok()?;
+        let f = self.db.get(id)?;
+        (f.too_large.is_none() && f.invalid_utf8.is_none()).then_some((id, f))
+    }
 }
 
 /// At most this many local actions are read for one workflow.

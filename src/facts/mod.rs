@@ -8,6 +8,7 @@ pub mod config;
 pub mod invocation;
 pub mod matrix;
 pub mod release;
+pub mod workdir;
 
 pub use cache::{Answer, EnvChain, PathLine};
 pub use invocation::Reuse;
@@ -34,8 +35,12 @@ pub struct Invocation {
     /// From the command word to the tool word (`python -m nox`), in the file it is written in;
     /// for a runner action, its `uses:` value.
     pub at: Location,
-    /// The `uses:` sites that led into the composite action holding it, outermost first.
+    /// The `uses:` sites that led into the composite action holding it, and the commands that
+    /// ran the repository script holding it (`./ci/test.sh`), outermost first.
     pub via: Vec<Location>,
+    /// How many of the last `via` sites are commands running a repository script (the others
+    /// are `uses:` of composite actions).
+    pub script_hops: usize,
     /// Whether an action (a `uses:` step) runs the tool rather than a script.
     pub runner_action: bool,
     /// Whether it creates environments.
@@ -61,6 +66,12 @@ pub struct Invocation {
 pub trait ConfigSource {
     /// The config file at `path`, relative to the repository root.
     fn config(&self, path: &str) -> Option<std::sync::Arc<crate::python::Module>>;
+
+    /// The repository script at `path` (relative to the repository root) that a `run:` command
+    /// executes, and its file id. `None`: not there (unknown).
+    fn script(&self, _path: &str) -> Option<(FileId, std::sync::Arc<crate::source::SourceFile>)> {
+        None
+    }
 }
 
 /// A [`ConfigSource`] with no files: every config is unknown.
@@ -79,9 +90,27 @@ impl Invocation {
         self.via.first().cloned().unwrap_or_else(|| self.at.clone())
     }
 
-    /// Whether an action runs it (a runner action, or a composite action's step).
+    /// Whether an action runs it (a runner action, or a composite action's step), as seen
+    /// from the linted file.
     pub fn in_action(&self) -> bool {
-        self.runner_action || !self.via.is_empty()
+        self.runner_action || self.via.len() > self.script_hops
+    }
+
+    /// Whether it is written in a repository script that a step (not an action) runs.
+    pub fn in_script(&self) -> bool {
+        self.script_hops > 0 && !self.in_action()
+    }
+
+    /// The label at [`Invocation::at`] when that is not where it is reported: inside the
+    /// composite action or the script that holds it.
+    pub fn inside_label(&self, name: &str) -> Option<String> {
+        if self.via.is_empty() {
+            None
+        } else if self.script_hops > 0 {
+            Some(format!("{name} runs here, inside the script"))
+        } else {
+            Some(format!("{name} runs here, inside the composite action"))
+        }
     }
 }
 
@@ -373,8 +402,12 @@ struct Site<'a> {
     order: usize,
     /// This step's visit order.
     seq: usize,
-    /// The `uses:` sites that led here, outermost first.
+    /// The `uses:` sites and script-running commands that led here, outermost first.
     via: Vec<Location>,
+    /// How many of the last `via` sites run scripts.
+    script_hops: usize,
+    /// The scripts being scanned, outermost first (a script running itself is not followed).
+    scripts: Vec<FileId>,
     /// The `env:` blocks of the calling steps, innermost first.
     callers_env: Vec<&'a crate::workflow::Env<'a>>,
 }
@@ -449,6 +482,8 @@ pub fn analyze_steps<'a>(
             order: step.order,
             seq: 0,
             via: vec![],
+            script_hops: 0,
+            scripts: vec![],
             callers_env: vec![],
         };
         visit(&cx, step, &site, &mut facts);
@@ -474,7 +509,14 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
     if let Some(run) = step.run() {
         let dialect = dialect(run.shell.map(|s| s.value), cx.job);
         let wd = run.working_directory.map(resolve);
-        scan_script(cx, site, &run.script, dialect, wd.as_deref(), facts);
+        scan_script(
+            cx,
+            site,
+            Body::of(&run.script),
+            dialect,
+            wd.as_deref(),
+            facts,
+        );
         return;
     }
     let (Some(action), Some(uses)) = (step.action(), uses_of(step)) else {
@@ -499,6 +541,8 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
             order: site.order,
             seq: site.seq,
             via,
+            script_hops: 0,
+            scripts: vec![],
             callers_env,
         };
         for s in &composite.action.action_steps {
@@ -572,6 +616,7 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
                 seq: site.seq,
                 at: uses_at.clone(),
                 via: site.via.clone(),
+                script_hops: site.script_hops,
                 runner_action: true,
                 creates_envs: true,
                 envdir: envdir(tool, &args, wd),
@@ -591,7 +636,15 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
         } else if let Some(sa) = tool.script_actions.iter().find(|a| a.uses == name)
             && let Some(script) = step.input(&sa.input)
         {
-            scan_tool(cx, site, (t, tool), &script, Dialect::Posix, None, facts);
+            scan_tool(
+                cx,
+                site,
+                (t, tool),
+                Body::of(&script),
+                Dialect::Posix,
+                None,
+                facts,
+            );
         }
     }
 }
@@ -603,24 +656,159 @@ fn uses_of<'a>(step: &Step<'a>) -> Option<Str<'a>> {
     }
 }
 
+/// A script scanned for invocations: a `run:` value (its node maps offsets back into the file),
+/// or a whole repository script file.
+#[derive(Clone, Copy)]
+struct Body<'s> {
+    text: &'s str,
+    /// The YAML scalar holding it (`None`: the text is the whole file of the site).
+    node: Option<&'s Node<'s>>,
+}
+
+impl<'s> Body<'s> {
+    fn of(script: &'s Str<'s>) -> Self {
+        Body {
+            text: script.value,
+            node: Some(script.node),
+        }
+    }
+
+    fn map(&self, site: &Site<'_>) -> crate::source::SpanMap {
+        match self.node {
+            Some(n) => n.scalar_map(site.text),
+            None => crate::source::SpanMap::identity(0, self.text.len()),
+        }
+    }
+}
+
+/// How deep scripts running scripts are followed.
+const MAX_SCRIPT_DEPTH: usize = 4;
+
 fn scan_script(
     cx: &Cx<'_, '_>,
     site: &Site<'_>,
-    script: &Str<'_>,
+    body: Body<'_>,
     dialect: Dialect,
     wd: Option<&str>,
     facts: &mut JobFacts<'_>,
 ) {
     for (t, tool) in cx.k.tools.iter().enumerate() {
-        scan_tool(cx, site, (t, tool), script, dialect, wd, facts);
+        scan_tool(cx, site, (t, tool), body, dialect, wd, facts);
     }
+    scan_called_scripts(cx, site, body, dialect, wd, facts);
+}
+
+/// Scans the repository scripts that `body`'s commands run (`./ci/test.sh`,
+/// `bash scripts/test.sh`), read through the repository: their invocations count at this step,
+/// reported at the command that runs the script. A script that is not there is unknown.
+fn scan_called_scripts(
+    cx: &Cx<'_, '_>,
+    site: &Site<'_>,
+    body: Body<'_>,
+    dialect: Dialect,
+    wd: Option<&str>,
+    facts: &mut JobFacts<'_>,
+) {
+    if dialect != Dialect::Posix || site.script_hops >= MAX_SCRIPT_DEPTH {
+        return;
+    }
+    let needles = ["/", ".sh", ".bash", "source", "cd", "pushd", "popd"];
+    // Most scripts run no file of the repository: a cheap look first.
+    if !needles[..4]
+        .iter()
+        .any(|n| memchr::memmem::find(body.text.as_bytes(), n.as_bytes()).is_some())
+    {
+        return;
+    }
+    let mut map = None;
+    let mut dirs = workdir::Dirs::new(body.text, dialect, wd);
+    for cmd in shell::scan_for(body.text, dialect, &needles) {
+        if dirs.see(&cmd) {
+            continue;
+        }
+        let Some(i) = workdir::script_word(&cmd) else {
+            continue;
+        };
+        let (Some(first), Some(word)) = (cmd.words.first(), cmd.words.get(i)) else {
+            continue;
+        };
+        let Some(dir) = dirs.at(first.span.start) else {
+            // The workspace.
+            let path = glob::normalize(&word.text);
+            scan_file(cx, site, body, &mut map, (first, word), &path, None, facts);
+            continue;
+        };
+        if dir.contains('$') {
+            continue;
+        }
+        let path = glob::join(&glob::normalize(&dir), &word.text);
+        let dir = dir.into_owned();
+        scan_file(
+            cx,
+            site,
+            body,
+            &mut map,
+            (first, word),
+            &path,
+            Some(&dir),
+            facts,
+        );
+    }
+}
+
+/// Scans the repository script at `path` that the command from `first` to `word` runs in `wd`.
+#[allow(clippy::too_many_arguments)]
+fn scan_file(
+    cx: &Cx<'_, '_>,
+    site: &Site<'_>,
+    body: Body<'_>,
+    map: &mut Option<crate::source::SpanMap>,
+    (first, word): (&shell::Word, &shell::Word),
+    path: &str,
+    wd: Option<&str>,
+    facts: &mut JobFacts<'_>,
+) {
+    if path.is_empty() || path == ".." || path.starts_with("../") {
+        return;
+    }
+    let Some((file, script)) = cx.configs.script(path) else {
+        return;
+    };
+    // A script running itself, directly or through others, is scanned once.
+    if file == site.file || site.scripts.contains(&file) {
+        return;
+    }
+    let dialect = workdir::file_dialect(&script.text);
+    if dialect != Dialect::Posix {
+        return;
+    }
+    let call = map
+        .get_or_insert_with(|| body.map(site))
+        .to_source(first.span.start..word.span.end);
+    let mut via = site.via.clone();
+    via.push(Location::new(site.file, call));
+    let mut scripts = site.scripts.clone();
+    scripts.push(file);
+    let inner = Site {
+        file,
+        text: &script.text,
+        via,
+        script_hops: site.script_hops + 1,
+        scripts,
+        ..site.clone()
+    };
+    let body = Body {
+        text: &script.text,
+        node: None,
+    };
+    scan_script(cx, &inner, body, dialect, wd, facts);
 }
 
 fn scan_tool(
     cx: &Cx<'_, '_>,
     site: &Site<'_>,
     (t, tool): (usize, &ToolSpec),
-    script: &Str<'_>,
+    body: Body<'_>,
     dialect: Dialect,
     wd: Option<&str>,
     facts: &mut JobFacts<'_>,
@@ -630,12 +818,19 @@ fn scan_tool(
     let needles = tool.needles();
     if !needles
         .iter()
-        .any(|n| memchr::memmem::find(script.value.as_bytes(), n.as_bytes()).is_some())
+        .any(|n| memchr::memmem::find(body.text.as_bytes(), n.as_bytes()).is_some())
     {
         return;
     }
+    // The commands that change directory are kept too: they move the invocations after them.
+    let mut wanted = needles.clone();
+    wanted.extend(workdir::CD_NEEDLES);
     let mut map = None;
-    for cmd in shell::scan_for(script.value, dialect, &needles) {
+    let mut dirs = workdir::Dirs::new(body.text, dialect, wd);
+    for cmd in shell::scan_for(body.text, dialect, &wanted) {
+        if dirs.see(&cmd) {
+            continue;
+        }
         let Some((start, i)) = match_tool(cx.k, tool, &cmd.words) else {
             continue;
         };
@@ -643,8 +838,10 @@ fn scan_tool(
         let (Some(first), Some(last)) = (cmd.words.get(start), cmd.words.get(i)) else {
             continue;
         };
+        let wd = dirs.at(cmd.words.first().map_or(first.span.start, |w| w.span.start));
+        let wd = wd.as_deref();
         let span = map
-            .get_or_insert_with(|| script.node.scalar_map(site.text))
+            .get_or_insert_with(|| body.map(site))
             .to_source(first.span.start..last.span.end);
         let mut inv = Invocation {
             step: site.index,
@@ -652,6 +849,7 @@ fn scan_tool(
             seq: site.seq,
             at: Location::new(site.file, span),
             via: site.via.clone(),
+            script_hops: site.script_hops,
             runner_action: false,
             creates_envs: args.creates_envs,
             envdir: envdir(tool, &args, wd),

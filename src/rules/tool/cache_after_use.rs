@@ -73,15 +73,14 @@ impl ToolRule for CacheAfterUse {
             inv.reported(),
             if inv.in_action() {
                 format!("this action runs {name}, which creates its environments first")
+            } else if inv.in_script() {
+                format!("this script runs {name}, which creates its environments first")
             } else {
                 format!("{name} creates its environments here first")
             },
         );
-        if !inv.via.is_empty() {
-            d = d.with_label(
-                inv.at.clone(),
-                format!("{name} runs here, inside the composite action"),
-            );
+        if let Some(label) = inv.inside_label(name) {
+            d = d.with_label(inv.at.clone(), label);
         }
         if let Some(fix) = move_step(cx, job, facts, cache, inv) {
             d = d.with_fix(fix);

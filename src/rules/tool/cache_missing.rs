@@ -60,16 +60,15 @@ impl ToolRule for CacheMissing {
             )
             .with_primary_label(if inv.in_action() {
                 format!("this action runs {name}, which creates environments in `{dir}`")
+            } else if inv.in_script() {
+                format!("this script runs {name}, which creates environments in `{dir}`")
             } else {
                 format!("creates {name} environments in `{dir}`")
             })
             .with_via(inv.via.clone())
             .with_label(cx.at(job.id.span()), "in this job");
-        if !inv.via.is_empty() {
-            d = d.with_label(
-                inv.at.clone(),
-                format!("{name} runs here, inside the composite action"),
-            );
+        if let Some(label) = inv.inside_label(name) {
+            d = d.with_label(inv.at.clone(), label);
         }
         let envdir = inv.envdir.as_deref();
         let covering = |c: &&CacheStep<'_>| cache_covers(c, envdir) == Answer::Yes;

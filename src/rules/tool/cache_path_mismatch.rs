@@ -63,6 +63,8 @@ impl ToolRule for CachePathMismatch {
                 inv.reported(),
                 if inv.in_action() {
                     format!("this action runs {name}, which creates environments in `{dir}`")
+                } else if inv.in_script() {
+                    format!("this script runs {name}, which creates environments in `{dir}`")
                 } else {
                     format!("creates {name} environments in `{dir}`")
                 },
@@ -72,6 +74,9 @@ impl ToolRule for CachePathMismatch {
                 line.location.clone(),
                 "the path, inside the composite action",
             );
+        }
+        if let Some(label) = inv.inside_label(name) {
+            d = d.with_label(inv.at.clone(), label);
         }
         let mut help = format!(
             "cache `{dir}` instead (`path: {dir}`): {name} puts its environments beside its config file (the step's `working-directory` and `-f` decide where that is) or in the envdir it is given, and a cache step's `path:` is relative to the workspace, never to a `working-directory`"

@@ -89,11 +89,8 @@ impl ToolRule for CacheWithoutReuse {
                 .with_primary_label(format!("recreates every environment in `{dir}`"))
                 .with_via(inv.via.clone())
                 .with_label(cache.reported(), format!("restores `{dir}`"));
-            if !inv.via.is_empty() {
-                d = d.with_label(
-                    inv.at.clone(),
-                    format!("{name} runs here, inside the composite action"),
-                );
+            if let Some(label) = inv.inside_label(name) {
+                d = d.with_label(inv.at.clone(), label);
             }
             // The fix (unsafe: it changes a command): the option that turns reuse on, right after
             // the tool word, for a command that says nothing about reuse.
