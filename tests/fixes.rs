@@ -116,13 +116,13 @@ fn cache_missing_inserts_a_step_and_turns_reuse_on() {
     insta::assert_snapshot!("cache_missing_unnamed", d);
     // The step goes above the comments that belong to the nox step.
     assert!(
-        d.contains("+      - uses: actions/cache@v6.1.0\n+        with:\n+          path: .nox\n"),
+        d.contains("+      - uses: actions/cache@55cc8345863c7cc4c66a329aec7e433d2d1c52a9 # v6.1.0\n+        with:\n+          path: .nox\n"),
         "{d}"
     );
     let d = diff(NAMED_MATRIX, &["--unsafe-fixes"]);
     insta::assert_snapshot!("cache_missing_named_matrix", d);
     assert!(
-        d.contains("+    - name: Cache nox environments\n+      uses: actions/cache@v6.1.0"),
+        d.contains("+    - name: Cache nox environments\n+      uses: actions/cache@55cc8345863c7cc4c66a329aec7e433d2d1c52a9 # v6.1.0"),
         "{d}"
     );
     // Without --unsafe-fixes nothing is done, and the report says what would be.
@@ -205,11 +205,13 @@ fn crlf_bom_trailing_spaces_and_a_missing_final_newline_are_kept() {
         "every line ends in CRLF: {out:?}"
     );
     assert!(
-        out.contains("      - uses: actions/cache@v6.1.0\r\n        with:\r\n"),
+        out.contains("      - uses: actions/cache@55cc8345863c7cc4c66a329aec7e433d2d1c52a9 # v6.1.0\r\n        with:\r\n"),
         "{out:?}"
     );
     // Every byte outside the edits is kept: taking the insertions out gives the input back.
-    let at = out.find("      - uses: actions/cache@v6.1.0").unwrap();
+    let at = out
+        .find("      - uses: actions/cache@55cc8345863c7cc4c66a329aec7e433d2d1c52a9 # v6.1.0")
+        .unwrap();
     let end = at + out[at..].find("      # Run the tests.").unwrap();
     let back = format!("{}{}", &out[..at], &out[end..]).replace(" --reuse-venv=yes", "");
     assert_eq!(back, text);

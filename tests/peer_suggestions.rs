@@ -1,8 +1,8 @@
 //! The step `nox/cache-missing`'s help suggests is pasted into the workflow it was made for,
 //! and the result is linted by actionlint and zizmor: the pasted lines must bring no finding of
-//! theirs that the workflow did not already have (zizmor's `unpinned-uses` on `actions/cache@v6.1.0`
-//! in a file whose other actions are not pinned either is the file's practice, not the step's),
-//! and cachelint must then find the envdir cached.
+//! theirs on the pasted lines (zizmor 1.32's default `unpinned-uses` policy reports a tag on any
+//! action, so the step is pinned by SHA even in a file of tags), and cachelint must then find the
+//! envdir cached.
 //!
 //! The peers are looked up in `target/peers/bin/` (`scripts/peers.sh` installs them there), then
 //! on `PATH`; when one is missing the test says so and skips it.
@@ -70,7 +70,7 @@ jobs:
           python-version: ${{ matrix.python-version }}
       - run: nox -s tests
 "#,
-        "actions/cache@v6.1.0",
+        "actions/cache@55cc8345863c7cc4c66a329aec7e433d2d1c52a9 # v6.1.0",
     ),
     (
         ".github/workflows/mixed.yml",
@@ -280,12 +280,9 @@ fn suggested_steps_pass_actionlint_and_zizmor_as_pasted() {
             }
         }
         if let Some(bin) = &zizmor_bin {
-            let before: Vec<String> = zizmor(bin, &original).into_iter().map(|f| f.0).collect();
             let new: Vec<_> = zizmor(bin, &spliced)
                 .into_iter()
-                .filter(|(ident, rows)| {
-                    rows.iter().any(|r| inserted.contains(r)) && !before.contains(ident)
-                })
+                .filter(|(_, rows)| rows.iter().any(|r| inserted.contains(r)))
                 .collect();
             if !new.is_empty() {
                 failures.push(format!("{name}: zizmor:\n{new_text}\n{new:#?}"));

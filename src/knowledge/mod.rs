@@ -753,28 +753,28 @@ impl Knowledge {
     }
 
     /// The `uses:` value help texts suggest for a cache step in a file: on Forgejo and Gitea
-    /// (`forge`) the forge release, written the way the file's other `uses:` are (with their
-    /// `https://host/` when they have one); on GitHub the current release, pinned to its commit
-    /// with a `# <release>` comment when most of the file's other remote actions (`uses`: their
-    /// hosts, and whether each is pinned by SHA) are pinned by SHA.
-    pub fn suggested_cache_uses(&self, forge: bool, uses: &[(Option<&str>, bool)]) -> String {
+    /// (`forge`) the forge release, written the way the file's other `uses:` are (with the
+    /// `https://host/` of the first that has one: `hosts` are the file's remote actions' hosts);
+    /// on GitHub the current release pinned to its commit, with a `# <release>` comment (when the
+    /// data knows the commit). zizmor's `unpinned-uses` audit (1.32, default policy) reports
+    /// every `uses:` not pinned by SHA, `actions/*` too, so a step pasted with a tag would bring
+    /// a new finding even into a file whose other steps use tags.
+    pub fn suggested_cache_uses(&self, forge: bool, hosts: &[Option<&str>]) -> String {
         let Some(a) = self.cache_actions.iter().find(|a| a.release.is_some()) else {
             return self.suggested_cache_action();
         };
         let release = a.release.as_deref().unwrap_or("v4");
         if forge {
             let r = a.forge_release.as_deref().unwrap_or(release);
-            let host = uses.iter().find_map(|(h, _)| *h);
+            let host = hosts.iter().find_map(|h| *h);
             return match host {
                 Some(h) => format!("https://{h}/{}@{r}", a.uses),
                 None => format!("{}@{r}", a.uses),
             };
         }
         match &a.release_sha {
-            Some(sha) if 2 * uses.iter().filter(|(_, pinned)| *pinned).count() > uses.len() => {
-                format!("{}@{sha} # {release}", a.uses)
-            }
-            _ => format!("{}@{release}", a.uses),
+            Some(sha) => format!("{}@{sha} # {release}", a.uses),
+            None => format!("{}@{release}", a.uses),
         }
     }
 }

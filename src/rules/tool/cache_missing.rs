@@ -5,7 +5,7 @@ use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
 use crate::facts::{Answer, CacheStep, Invocation, JobFacts, Reuse};
 use crate::knowledge::{Knowledge, SetupAction, ToolSpec};
 use crate::rules::{Context, RuleMeta, ToolCx, ToolRule};
-use crate::workflow::{ActionRef, Job, RefKind, Step};
+use crate::workflow::{ActionRef, Job, Step};
 use crate::yaml::Kind;
 
 use super::{cache_covers, hash_files_expr, restored, show_dir, strictly_below, wiped};
@@ -343,35 +343,18 @@ fn file_cache_uses(cx: &Context<'_>) -> String {
     let name = cx.name.replace('\\', "/");
     let forge = name.contains(".forgejo/") || name.contains(".gitea/");
     let wf = cx.workflow;
-    let remote: Vec<(Option<&str>, bool, bool)> = wf
+    let hosts: Vec<Option<&str>> = wf
         .jobs
         .iter()
         .flat_map(|j| j.steps().iter())
         .chain(wf.action_steps.iter())
         .filter_map(|s| match s.action()? {
-            ActionRef::Remote {
-                host,
-                owner,
-                ref_kind,
-                ..
-            } => Some((
-                *host,
-                matches!(ref_kind, RefKind::Sha),
-                owner.eq_ignore_ascii_case("actions"),
-            )),
+            ActionRef::Remote { host, .. } => Some(*host),
             _ => None,
         })
         .take(256)
         .collect();
-    // Pin as the file pins its `actions/*` steps (a file may pin third-party actions only),
-    // or, with none, as it pins the others.
-    let first_party = remote.iter().any(|r| r.2);
-    let uses: Vec<(Option<&str>, bool)> = remote
-        .iter()
-        .filter(|r| r.2 || !first_party)
-        .map(|r| (r.0, r.1))
-        .collect();
-    cx.knowledge.suggested_cache_uses(forge, &uses)
+    cx.knowledge.suggested_cache_uses(forge, &hosts)
 }
 
 /// The key the help and the fix suggest: the tool, OS, architecture, Python version, job, the
@@ -606,14 +589,20 @@ mod tests {
             "on: push\n",
             "      - uses: actions/checkout@v4\n      - uses: actions/setup-python@v5\n        id: py\n      - run: nox -s t\n        working-directory: sub\n",
         );
-        assert!(h.contains("  - uses: actions/cache@v6.1.0\n"), "{h}");
+        // Pinned by SHA even among tags (zizmor's `unpinned-uses` reports any tag).
+        assert!(
+            h.contains(
+                "  - uses: actions/cache@55cc8345863c7cc4c66a329aec7e433d2d1c52a9 # v6.1.0\n"
+            ),
+            "{h}"
+        );
         assert!(h.contains("path: sub/.nox"), "{h}");
         assert!(
             h.contains("key: nox-${{ runner.os }}-${{ runner.arch }}-${{ steps.py.outputs.python-version }}-${{ github.job }}-${{ hashFiles('sub/pyproject.toml', 'sub/noxfile.py') }}"),
             "{h}"
         );
         assert!(!h.contains("lookup-only"), "{h}");
-        // Pinned by SHA like the file's other actions; lookup-only on tags with tag pushes.
+        // Lookup-only on tags with tag pushes.
         let (h, _) = help(
             "w.yml",
             "on:\n  push:\n    tags: [v*]\n  pull_request:\n",
@@ -668,7 +657,9 @@ mod tests {
             "      - uses: actions/checkout@v4\n      - run: nox -s t\n      - uses: actions/cache/save@v4\n        with:\n          path: .nox\n          key: k\n",
         );
         assert!(
-            h.starts_with("make this step `uses: actions/cache@v6.1.0`"),
+            h.starts_with(
+                "make this step `uses: actions/cache@55cc8345863c7cc4c66a329aec7e433d2d1c52a9 # v6.1.0`"
+            ),
             "{h}"
         );
         assert!(
