@@ -623,6 +623,37 @@ mod tests {
     }
 
     #[test]
+    fn a_quoted_uses_keeps_its_quotes() {
+        let text = job(&format!(
+            "{}      - run: pytest\n",
+            CACHE.replace("actions/cache@v4", "\"actions/cache@v4\"  # pinned by tag")
+        ));
+        let (_, fixed) = fix(&text).expect("a fix");
+        assert!(
+            fixed.contains(
+                "- uses: \"actions/cache/restore@v4\"  # pinned by tag\n        id: cache-restore\n"
+            ),
+            "{fixed}"
+        );
+        assert!(
+            fixed.contains("- uses: \"actions/cache/save@v4\"  # pinned by tag\n"),
+            "{fixed}"
+        );
+        // Another action with the input is not rewritten.
+        let text = job(&CACHE.replace("actions/cache@v4", "actions/cache/restore@v4"));
+        let k = crate::knowledge::Knowledge::load().expect("rule data loads");
+        let (_, _, d) = crate::engine::lint_buffer(
+            crate::source::SourceFile::from_text(".github/workflows/ci.yml", text),
+            &k,
+            &crate::engine::Settings::all(crate::rules::registry::Registry::builtin()),
+        );
+        assert!(
+            d.iter().all(|d| !d.message.contains("save-always")),
+            "{d:#?}"
+        );
+    }
+
+    #[test]
     fn false_is_deleted_safely() {
         let text = job(&CACHE.replace("save-always: true", "save-always: false"));
         let (a, fixed) = fix(&text).expect("a fix");
