@@ -887,3 +887,32 @@ fn save_always_gets_no_fix_through_an_alias_in_an_action_or_from_an_expression()
         String::from_utf8_lossy(&o.stdout)
     );
 }
+
+#[test]
+fn two_save_always_steps_in_a_job_get_two_ids_and_two_saves_in_order() {
+    let step = |p: &str| {
+        format!(
+            "      - uses: actions/cache@v4\n        with:\n          path: {p}\n          key: {p}-${{{{ hashFiles('{p}.lock') }}}}\n          save-always: true\n"
+        )
+    };
+    let text = format!(
+        "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n{}{}      - run: make\n",
+        step("a"),
+        step("b")
+    );
+    let (once, again) = fixed(&text);
+    assert!(!again, "{once}");
+    let save = |id: &str, p: &str| {
+        format!(
+            "      - uses: actions/cache/save@v4\n        if: always() && steps.{id}.outcome == 'success' && steps.{id}.outputs.cache-hit != 'true'\n        with:\n          path: {p}\n          key: ${{{{ steps.{id}.outputs.cache-primary-key }}}}\n"
+        )
+    };
+    assert!(
+        once.ends_with(&format!(
+            "      - run: make\n{}{}",
+            save("cache-restore", "a"),
+            save("cache-restore-2", "b")
+        )),
+        "{once}"
+    );
+}

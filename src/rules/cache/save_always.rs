@@ -93,16 +93,25 @@ struct Entry<'t> {
     /// The column of its key.
     column: usize,
     lines: Range<usize>,
+    /// How its value is written.
+    style: Style,
 }
 
-/// The `with:` of `step`, entry by entry, and whether it is a flow mapping; `None` when it is
-/// not plainly written in the linted file (an alias, an anchor used elsewhere, a block entry
-/// that does not start its line or is followed by more than a comment, a flow mapping over
-/// several lines).
-fn with_entries<'t>(
-    cx: &Context<'t>,
-    step: &Step<'_>,
-) -> Option<(&'t str, Vec<Entry<'t>>, bool, Range<usize>)> {
+/// A step's `with:` as written.
+struct With<'t> {
+    /// Its text and where it is.
+    text: &'t str,
+    span: Range<usize>,
+    entries: Vec<Entry<'t>>,
+    /// Whether it is a flow mapping (`{path: x, key: y}`).
+    flow: bool,
+}
+
+/// The `with:` of `step`, entry by entry; `None` when it is not plainly written in the linted
+/// file (an alias, an anchor used elsewhere, a value that is not a scalar, a block entry that
+/// does not start its line or is followed by more than a comment, a flow mapping over several
+/// lines).
+fn with_entries<'t>(cx: &Context<'t>, step: &Step<'_>) -> Option<With<'t>> {
     let text = cx.text;
     let with = step.node.get("with")?;
     if with.alias.is_some() {
@@ -121,7 +130,10 @@ fn with_entries<'t>(
             return None;
         }
         let (shared, _) = placement(text, cx.workflow.root, v);
-        if shared || !matches!(v.kind, Kind::Scalar(..)) {
+        let Kind::Scalar(_, style) = v.kind else {
+            return None;
+        };
+        if shared {
             return None;
         }
         let name = k.as_str()?;
@@ -143,9 +155,15 @@ fn with_entries<'t>(
             text: entry,
             column: k.span.start - line_start(text, k.span.start),
             lines,
+            style,
         });
     }
-    Some((text.get(with.span.clone())?, out, flow, with.span.clone()))
+    Some(With {
+        text: text.get(with.span.clone())?,
+        span: with.span.clone(),
+        entries: out,
+        flow,
+    })
 }
 
 /// A flow mapping of `entries`, padded inside its braces as `original` is (`{ a: b }` or
@@ -157,31 +175,25 @@ fn flow_map(original: &str, entries: &[&str]) -> String {
 
 /// The edits that take the entries named in `names` out of the `with:` of a step: their lines
 /// in a block mapping, or the flow mapping written again without them.
-fn remove_entries(
-    cx: &Context<'_>,
-    with_text: &str,
-    with_span: &Range<usize>,
-    entries: &[Entry<'_>],
-    flow: bool,
-    names: &[&str],
-) -> Vec<Edit> {
+fn remove_entries(cx: &Context<'_>, with: &With<'_>, names: &[&str]) -> Vec<Edit> {
     let gone = |e: &Entry<'_>| names.contains(&e.name.as_str());
-    if !entries.iter().any(gone) {
+    if !with.entries.iter().any(gone) {
         return vec![];
     }
-    if flow {
-        let kept: Vec<&str> = entries
+    if with.flow {
+        let kept: Vec<&str> = with
+            .entries
             .iter()
             .filter(|e| !gone(e))
             .map(|e| e.text)
             .collect();
         return vec![Edit::replace(
-            cx.at(with_span.clone()),
-            flow_map(with_text, &kept),
+            cx.at(with.span.clone()),
+            flow_map(with.text, &kept),
         )];
     }
     let text = cx.text;
-    entries
+    with.entries
         .iter()
         .filter(|e| gone(e))
         .map(|e| {
@@ -216,12 +228,12 @@ pub(super) fn remove_false(cx: &Context<'_>, step: &Step<'_>, value: &Node<'_>) 
     if value.as_str()? != "false" {
         return None;
     }
-    let (with_text, entries, flow, with_span) = with_entries(cx, step)?;
+    let with = with_entries(cx, step)?;
     // A `with:` with nothing else is left alone: the step is broken anyway.
-    if entries.len() < 2 {
+    if with.entries.len() < 2 {
         return None;
     }
-    let edits = remove_entries(cx, with_text, &with_span, &entries, flow, &[REMOVED]);
+    let edits = remove_entries(cx, &with, &[REMOVED]);
     (!edits.is_empty()).then(|| Fix {
         title: "remove `save-always: false` (the default)".into(),
         applicability: Applicability::Safe,
@@ -352,10 +364,11 @@ pub(super) fn split(
     };
 
     // `with:`: path and key required; what goes to the save step.
-    let (with_text, entries, flow, with_span) = with_entries(cx, step)?;
-    let path = entries.iter().rfind(|e| e.name == "path")?;
-    let key = entries.iter().rfind(|e| e.name == "key")?;
-    let copied: Vec<&Entry<'_>> = entries
+    let with = with_entries(cx, step)?;
+    let path = with.entries.iter().rfind(|e| e.name == "path")?;
+    let key = with.entries.iter().rfind(|e| e.name == "key")?;
+    let copied: Vec<&Entry<'_>> = with
+        .entries
         .iter()
         .filter(|e| COPIED.contains(&e.name.as_str()) || MOVED.contains(&e.name.as_str()))
         .collect();
@@ -368,9 +381,7 @@ pub(super) fn split(
     }
     let mut remove = vec![REMOVED];
     remove.extend(MOVED);
-    edits.extend(remove_entries(
-        cx, with_text, &with_span, &entries, flow, &remove,
-    ));
+    edits.extend(remove_entries(cx, &with, &remove));
 
     // The save step.
     let primary = format!("${{{{ steps.{id}.outputs.cache-primary-key }}}}");
@@ -387,15 +398,16 @@ pub(super) fn split(
     ));
     let mut content = lines.join(eol);
     content.push_str(eol);
-    if flow {
-        let key_text = match key.text.get(key.name.len()..).map(str::trim_start) {
-            Some(v) if v.starts_with(": '") || v.starts_with(":'") => format!("key: '{primary}'"),
+    if with.flow {
+        // Quoted as the key was (an expression cannot be a plain scalar in a flow mapping).
+        let key_text = match key.style {
+            Style::SingleQuoted => format!("key: '{primary}'"),
             _ => format!("key: \"{primary}\""),
         };
         let mut parts = vec![path.text.to_string(), key_text];
         parts.extend(copied.iter().map(|e| e.text.to_string()));
         let parts: Vec<&str> = parts.iter().map(String::as_str).collect();
-        content.push_str(&format!("{rest}with: {}{eol}", flow_map(with_text, &parts)));
+        content.push_str(&format!("{rest}with: {}{eol}", flow_map(with.text, &parts)));
     } else {
         let indent = path.column;
         content.push_str(&format!("{rest}with:{eol}"));
