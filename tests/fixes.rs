@@ -724,3 +724,197 @@ fn an_inserted_step_is_set_apart_like_its_neighbours() {
     let (once, _) = fixed(tight);
     assert!(!once.contains("\n\n"), "{once}");
 }
+
+/// `save-always: true` in a block `with:` (a matrix job, unnamed steps, a comment between
+/// steps), and in a flow `with:` of a named step with an `id:` and an `if:`, pinned to a SHA.
+const SAVE_ALWAYS: &str = "on: push
+jobs:
+  test:
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest]
+    runs-on: ${{ matrix.os }}
+    steps:
+      - uses: actions/checkout@v4
+      # pip's downloads, kept even when the tests fail
+      - uses: actions/cache@v4 # the cache
+        with:
+          path: |
+            ~/.cache/pip
+            ~/.local/share/virtualenvs
+          key: pip-${{ runner.os }}-${{ hashFiles('requirements.txt') }}
+          restore-keys: pip-${{ runner.os }}-
+          save-always: true
+          enableCrossOsArchive: true
+      # Install, then test.
+      - run: pip install -r requirements.txt
+      - run: pytest
+        # (all of them)
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+    - name: Check out
+      uses: actions/checkout@v4
+    - name: Cache the linters
+      id: linters
+      if: github.event_name == 'push'
+      uses: actions/cache@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0
+      with: {path: '~/.cache/pre-commit', key: 'pre-commit-${{ hashFiles(''.pre-commit-config.yaml'') }}', save-always: true, upload-chunk-size: 33554432}
+    - name: Lint
+      run: pre-commit run --all-files
+    - name: Report
+      run: echo ${{ steps.linters.outputs.cache-hit }}
+";
+
+#[test]
+fn save_always_becomes_a_restore_step_and_a_save_step_at_the_end_of_the_job() {
+    let d = diff(SAVE_ALWAYS, &["--unsafe-fixes"]);
+    insta::assert_snapshot!("save_always", d);
+    // A safe fix it is not.
+    assert_eq!(diff(SAVE_ALWAYS, &[]), "");
+    let (once, again) = fixed(SAVE_ALWAYS);
+    assert!(!again, "a second run changed it:\n{once}");
+    // The save's path text is the restore's, byte for byte, and the fixed file lints clean.
+    assert_eq!(
+        once.matches(
+            "          path: |\n            ~/.cache/pip\n            ~/.local/share/virtualenvs\n"
+        )
+        .count(),
+        2,
+        "{once}"
+    );
+    assert_eq!(
+        once.matches("path: '~/.cache/pre-commit'").count(),
+        2,
+        "{once}"
+    );
+    let dir = repo(&once);
+    let o = check_in(dir.path(), &["--format", "concise"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}\n{once}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    // CRLF: the new lines end as the file's do.
+    let crlf = SAVE_ALWAYS.replace('\n', "\r\n");
+    let (once, _) = fixed(&crlf);
+    assert!(!once.replace("\r\n", "").contains('\n'), "{once:?}");
+    assert!(once.contains("if: always() && steps.cache-restore.outcome == 'success' && steps.cache-restore.outputs.cache-hit != 'true'\r\n"), "{once:?}");
+}
+
+#[test]
+fn save_always_on_a_dead_release_gets_the_current_release_in_both_steps() {
+    let text = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/cache@v4.0.2\n        with:\n          path: x\n          key: x-${{ hashFiles('x.lock') }}\n          save-always: true\n      - run: make\n";
+    let d = diff(text, &["--unsafe-fixes"]);
+    insta::assert_snapshot!("save_always_dead_release", d);
+    let (once, again) = fixed(text);
+    assert!(!again);
+    assert!(
+        once.contains("      - uses: actions/cache/restore@v6.1.0\n"),
+        "{once}"
+    );
+    assert!(
+        once.contains("      - uses: actions/cache/save@v6.1.0\n"),
+        "{once}"
+    );
+    // `--fix` alone bumps the ref and leaves `save-always` for `--unsafe-fixes`.
+    let dir = repo(text);
+    check_in(dir.path(), &["--fix"]);
+    let safe = std::fs::read_to_string(dir.path().join(".github/workflows/ci.yml")).unwrap();
+    assert_eq!(safe, text.replace("@v4.0.2", "@v6.1.0"));
+}
+
+#[test]
+fn save_always_false_is_deleted_by_the_safe_fixes() {
+    let text = "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/cache@v4\n        with:\n          path: x\n          save-always: false # not needed\n          key: x\n";
+    let once = fixed_clean(text, "deprecated-action");
+    assert_eq!(
+        once,
+        text.replace("          save-always: false # not needed\n", "")
+    );
+}
+
+#[test]
+fn save_always_gets_no_fix_through_an_alias_in_an_action_or_from_an_expression() {
+    let step = "      - &cache\n        uses: actions/cache@v4\n        with:\n          path: x\n          key: x\n          save-always: true\n";
+    let aliased = format!(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n{step}      - run: make\n  b:\n    runs-on: ubuntu-latest\n    steps:\n      - *cache\n      - run: make\n"
+    );
+    let expression = format!(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n{}      - run: make\n",
+        step.replace("- &cache\n        uses", "- uses").replace(
+            "save-always: true",
+            "save-always: ${{ github.ref == 'refs/heads/main' }}"
+        )
+    );
+    for text in [&aliased, &expression] {
+        assert_eq!(diff(text, &["--unsafe-fixes"]), "", "{text}");
+        let dir = repo(text);
+        let o = check_in(dir.path(), &["--format", "json"]);
+        let json: serde_json::Value = serde_json::from_slice(&o.stdout).unwrap();
+        let d = json
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|d| d["rule"] == "cache/deprecated-action")
+            .unwrap();
+        assert!(d["fix"].is_null(), "{d}");
+    }
+    // In a composite action's file: its caller's job goes on after its steps.
+    let dir = repo(
+        "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: ./.github/actions/c\n",
+    );
+    let action = format!(
+        "name: c\nruns:\n  using: composite\n  steps:\n{}    - run: make\n      shell: bash\n",
+        step.replace("- &cache\n        uses", "- uses")
+            .lines()
+            .map(|l| format!("{}\n", &l[2..]))
+            .collect::<String>()
+    );
+    write(dir.path(), ".github/actions/c/action.yml", &action);
+    let o = check_in(
+        dir.path(),
+        &["--diff", "--unsafe-fixes", ".github/actions/c/action.yml"],
+    );
+    assert!(
+        o.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+    let o = check_in(dir.path(), &[".github/actions/c/action.yml"]);
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("save-always"),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn two_save_always_steps_in_a_job_get_two_ids_and_two_saves_in_order() {
+    let step = |p: &str| {
+        format!(
+            "      - uses: actions/cache@v4\n        with:\n          path: {p}\n          key: {p}-${{{{ hashFiles('{p}.lock') }}}}\n          save-always: true\n"
+        )
+    };
+    let text = format!(
+        "on: push\njobs:\n  b:\n    runs-on: ubuntu-latest\n    steps:\n{}{}      - run: make\n",
+        step("a"),
+        step("b")
+    );
+    let (once, again) = fixed(&text);
+    assert!(!again, "{once}");
+    let save = |id: &str, p: &str| {
+        format!(
+            "      - uses: actions/cache/save@v4\n        if: always() && steps.{id}.outcome == 'success' && steps.{id}.outputs.cache-hit != 'true'\n        with:\n          path: {p}\n          key: ${{{{ steps.{id}.outputs.cache-primary-key }}}}\n"
+        )
+    };
+    assert!(
+        once.ends_with(&format!(
+            "      - run: make\n{}{}",
+            save("cache-restore", "a"),
+            save("cache-restore-2", "b")
+        )),
+        "{once}"
+    );
+}

@@ -291,3 +291,129 @@ fn suggested_steps_pass_actionlint_and_zizmor_as_pasted() {
     }
     assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
 }
+
+/// Workflows with `save-always: true` (block and flow `with:`, an `id:` and an `if:`, a SHA pin,
+/// `upload-chunk-size`, a dead release).
+const SAVE_ALWAYS: &[&str] = &[
+    r#"on: push
+permissions: {}
+jobs:
+  test:
+    strategy:
+      matrix:
+        os: [ubuntu-latest, windows-latest]
+    runs-on: ${{ matrix.os }}
+    steps:
+      - uses: actions/checkout@v4
+        with:
+          persist-credentials: false
+      - uses: actions/cache@v4
+        with:
+          path: |
+            ~/.cache/pip
+            ~/.local
+          key: pip-${{ runner.os }}-${{ hashFiles('requirements.txt') }}
+          restore-keys: pip-${{ runner.os }}-
+          save-always: true
+          upload-chunk-size: 33554432
+          enableCrossOsArchive: true
+      - run: pip install -r requirements.txt
+      - run: pytest
+"#,
+    r#"on: push
+permissions: {}
+jobs:
+  lint:
+    runs-on: ubuntu-latest
+    steps:
+    - name: Check out
+      uses: actions/checkout@08eba0b27e820071cde6df949e0beb9ba4906955 # v4.3.0
+      with:
+        persist-credentials: false
+    - name: Cache
+      id: pc
+      if: github.event_name == 'push'
+      uses: actions/cache@0057852bfaa89a56745cba8c7296529d2fc39830 # v4.3.0
+      with: {path: '~/.cache/pre-commit', key: 'pc-${{ hashFiles(''.pre-commit-config.yaml'') }}', save-always: true, lookup-only: false}
+    - name: Lint
+      run: pre-commit run --all-files
+    - name: Hit
+      run: echo "$HIT"
+      env:
+        HIT: ${{ steps.pc.outputs.cache-hit }}
+"#,
+    r#"on: push
+permissions: {}
+jobs:
+  old:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/cache@v4.0.2
+        with:
+          path: x
+          key: x-${{ hashFiles('x.lock') }}
+          save-always: true
+      - run: make
+"#,
+];
+
+/// The `save-always` fix brings no finding of actionlint's (the sub-actions' inputs are checked
+/// against its data for `@v4` refs) or zizmor's that the workflow did not have, apart from
+/// actionlint's note that a `@v4` action runs on a deprecated Node runtime, which the original
+/// step had too.
+#[test]
+fn save_always_fixes_pass_actionlint_and_zizmor() {
+    let dir = root().join("target/peer-save-always");
+    let _ = std::fs::remove_dir_all(&dir);
+    let actionlint_bin = peer("actionlint");
+    let zizmor_bin = peer("zizmor");
+    if actionlint_bin.is_none() && zizmor_bin.is_none() {
+        println!("skipping: neither actionlint nor zizmor is installed");
+        return;
+    }
+    let mut failures = vec![];
+    for (i, text) in SAVE_ALWAYS.iter().enumerate() {
+        let original = dir.join(format!("original/{i}/.github/workflows/ci.yml"));
+        let fixed = dir.join(format!("fixed/{i}/.github/workflows/ci.yml"));
+        for p in [&original, &fixed] {
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        Command::new(env!("CARGO_BIN_EXE_cachelint"))
+            .args(["check", "--fix-only", "--unsafe-fixes"])
+            .arg(&fixed)
+            .output()
+            .expect("run cachelint");
+        let new_text = std::fs::read_to_string(&fixed).unwrap();
+        if !new_text.contains("uses: actions/cache/save@") {
+            failures.push(format!("{i}: not fixed:\n{new_text}"));
+            continue;
+        }
+        if let Some(bin) = &actionlint_bin {
+            let before: Vec<String> = actionlint(bin, &original)
+                .into_iter()
+                .map(|f| f.1)
+                .collect();
+            let new: Vec<_> = actionlint(bin, &fixed)
+                .into_iter()
+                .filter(|(_, m)| {
+                    !m.contains("is deprecated in GitHub Actions") && !before.contains(m)
+                })
+                .collect();
+            if !new.is_empty() {
+                failures.push(format!("{i}: actionlint:\n{new_text}\n{new:#?}"));
+            }
+        }
+        if let Some(bin) = &zizmor_bin {
+            let before: Vec<String> = zizmor(bin, &original).into_iter().map(|f| f.0).collect();
+            let new: Vec<_> = zizmor(bin, &fixed)
+                .into_iter()
+                .filter(|(ident, _)| !before.contains(ident))
+                .collect();
+            if !new.is_empty() {
+                failures.push(format!("{i}: zizmor:\n{new_text}\n{new:#?}"));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "\n{}", failures.join("\n\n"));
+}

@@ -7,7 +7,7 @@ use crate::facts::is_literally_false;
 use crate::rules::{Context, Rule, RuleMeta};
 use crate::workflow::{ActionRef, Job, RefKind, Step, StepKind};
 
-use super::on_github;
+use super::{on_github, save_always};
 
 /// The rule's metadata.
 pub static META: RuleMeta = RuleMeta {
@@ -27,7 +27,7 @@ impl Rule for DeprecatedAction {
     fn check_step(
         &self,
         cx: &Context<'_>,
-        _job: &Job<'_>,
+        job: &Job<'_>,
         step: &Step<'_>,
         out: &mut Vec<Diagnostic>,
     ) {
@@ -63,9 +63,13 @@ impl Rule for DeprecatedAction {
                 .map(|(_, r)| r.to_string())
                 .unwrap_or_default()
         };
+        // The bump of a release that no longer works: the `save-always` fix carries it too.
+        let mut deprecated = false;
+        let mut bumped = None;
         if let Some(r) = git_ref
             && let Some(version) = cache.deprecated_ref(r)
         {
+            deprecated = true;
             let release = release();
             let what = match ref_kind {
                 RefKind::Sha => format!("`{name}@{}` ({version})", r.get(..12).unwrap_or(r)),
@@ -83,12 +87,13 @@ impl Rule for DeprecatedAction {
                 "use `{name}@{release}` (any release from v3.4.0 or v4.2.0 on works)"
             ));
             if let Some(fix) = bump(cx, &name, uses.span(), r, *ref_kind) {
+                bumped = Some(fix.clone());
                 d = d.with_fix(fix);
             }
             out.push(d);
         }
         for input in &cache.deprecated_inputs {
-            if let Some((k, _)) = step.with.iter().find(|(k, _)| k.value == input.name) {
+            if let Some((k, v)) = step.with.iter().find(|(k, _)| k.value == input.name) {
                 let mut d = Diagnostic::new(
                     &META,
                     cx.at(k.span()),
@@ -97,6 +102,14 @@ impl Rule for DeprecatedAction {
                 .with_primary_label("deprecated input")
                 .with_help(input.instead.clone());
                 d.severity = Severity::Warning;
+                if input.name == "save-always" {
+                    let fix = save_always::remove_false(cx, step, v).or_else(|| {
+                        save_always::split(cx, job, step, v, deprecated, bumped.as_ref())
+                    });
+                    if let Some(fix) = fix {
+                        d = d.with_fix(fix);
+                    }
+                }
                 out.push(d);
             }
         }

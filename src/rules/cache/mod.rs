@@ -7,6 +7,7 @@ pub mod hash_before_checkout;
 pub mod key_invalid;
 pub mod key_never_hits;
 pub mod restore_keys_not_prefix;
+mod save_always;
 pub mod save_path_mismatch;
 pub mod template;
 
