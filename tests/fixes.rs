@@ -918,3 +918,103 @@ fn two_save_always_steps_in_a_job_get_two_ids_and_two_saves_in_order() {
         "{once}"
     );
 }
+
+const PATH_MISMATCH: &str = "on: push
+jobs:
+  test:
+    strategy:
+      matrix:
+        python: ['3.11', '3.12']
+    runs-on: ubuntu-latest
+    defaults:
+      run:
+        working-directory: pkg
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/setup-python@v5
+        id: py
+        with:
+          python-version: ${{ matrix.python }}
+      # the environments
+      - uses: actions/cache@v4
+        with:
+          path: .nox
+          key: nox-${{ runner.os }}-${{ hashFiles('pkg/pyproject.toml', 'pkg/noxfile.py') }}
+      - run: nox -s tests
+  flow:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - {uses: actions/cache@v4, with: {path: '.nox', key: 'nox-${{ runner.os }}-${{ hashFiles(''docs/pyproject.toml'', ''docs/noxfile.py'') }}'}}
+      - run: cd docs && nox -R -s build
+";
+
+/// A repository with `text` as its workflow and a noxfile in `pkg/` that leaves reuse off.
+fn repo_with_noxfile(text: &str) -> tempfile::TempDir {
+    let dir = repo(text);
+    write(
+        dir.path(),
+        "pkg/noxfile.py",
+        "import nox\n\n@nox.session\ndef tests(session):\n    session.run(\"pytest\")\n",
+    );
+    dir
+}
+
+#[test]
+fn cache_path_mismatch_points_the_path_at_the_envdir_and_brings_the_key_and_reuse_along() {
+    // Without the noxfile, reuse is unknown: the path and the key part it brings are safe.
+    let safe = diff(PATH_MISMATCH, &[]);
+    assert!(
+        safe.contains("+      - {uses: actions/cache@v4, with: {path: 'docs/.nox', key:"),
+        "{safe}"
+    );
+    assert!(safe.contains("+          path: pkg/.nox\n"), "{safe}");
+    assert!(!safe.contains("reuse-venv"), "{safe}");
+    // With a noxfile that leaves reuse off, the cache would save nothing: turning reuse on
+    // comes along, and makes the fix unsafe.
+    let dir = repo_with_noxfile(PATH_MISMATCH);
+    let o = check_in(dir.path(), &["--diff"]);
+    let d = String::from_utf8(o.stdout).unwrap();
+    assert!(!d.contains("pkg/.nox"), "{d}");
+    let o = check_in(dir.path(), &["--diff", "--unsafe-fixes"]);
+    let d = String::from_utf8(o.stdout).unwrap();
+    insta::assert_snapshot!("cache_path_mismatch", d);
+    check_in(dir.path(), &["--fix", "--unsafe-fixes"]);
+    let path = dir.path().join(".github/workflows/ci.yml");
+    let once = std::fs::read_to_string(&path).unwrap();
+    assert!(once.contains("          path: pkg/.nox\n"), "{once}");
+    assert!(once.contains("nox --reuse-venv=yes -s tests"), "{once}");
+    assert!(
+        once.contains("key: nox-${{ steps.py.outputs.python-version }}-${{ runner.os }}-"),
+        "{once}"
+    );
+    let o = check_in(dir.path(), &["--fix", "--unsafe-fixes"]);
+    assert_eq!(std::fs::read_to_string(&path).unwrap(), once);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stdout));
+    // A path reached through an alias is left alone.
+    let aliased = "on: push
+jobs:
+  test:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - uses: actions/cache@v4
+        with:
+          path: &p .nox
+          key: nox-${{ runner.os }}-${{ hashFiles('pkg/pyproject.toml', 'pkg/noxfile.py') }}
+      - run: nox -R -s tests
+        working-directory: pkg
+  other:
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/cache@v4
+        with:
+          path: *p
+          key: other
+";
+    let d = diff(
+        aliased,
+        &["--unsafe-fixes", "--select", "nox/cache-path-mismatch"],
+    );
+    assert_eq!(d, "");
+}

@@ -30,6 +30,44 @@ pub fn append_to_scalar(text: &str, file: FileId, node: &Node<'_>, addition: &st
     Some(Edit::insert(file, at, written))
 }
 
+/// An edit that replaces the one line of the scalar `node` (plain, quoted, or a block scalar
+/// with one line) with `value`, written in the scalar's style (`in_flow`: inside a flow
+/// collection). `None` when the scalar came through an alias, has more than one line or
+/// escapes, or `value` cannot be written in its style (a plain scalar cannot start with an
+/// indicator).
+pub fn replace_scalar(
+    text: &str,
+    file: FileId,
+    node: &Node<'_>,
+    value: &str,
+    in_flow: bool,
+) -> Option<Edit> {
+    let Kind::Scalar(_, style) = &node.kind else {
+        return None;
+    };
+    if node.alias.is_some() || value.is_empty() || value.trim() != value {
+        return None;
+    }
+    let lines = written_lines(text, node)?;
+    let [line] = lines.as_slice() else {
+        return None;
+    };
+    if *style == Style::Plain
+        && (value.starts_with([
+            '-', '?', ':', ',', '[', ']', '{', '}', '#', '&', '*', '!', '|', '>', '\'', '"', '%',
+            '@', '`',
+        ]) || value == "~")
+    {
+        return None;
+    }
+    let written = write_in(*style, value, in_flow)?;
+    let (start, end) = (*line.offsets.first()?, *line.offsets.last()?);
+    Some(Edit {
+        location: Location::new(file, start..end),
+        content: written,
+    })
+}
+
 /// An edit that inserts ` word` right after the word that ends at `at`'s span in the linted
 /// file `text` (an option after a command's tool word), when that is plainly a word there.
 pub fn insert_after_word(text: &str, file: FileId, at: &Location, word: &str) -> Option<Edit> {
@@ -403,6 +441,47 @@ pub fn insert_key_part(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn replaced(yaml: &str, value: &str) -> Option<String> {
+        let doc = crate::yaml::parse(yaml);
+        let root = doc.root.expect("a root");
+        let node = root.get("k").expect("k").clone();
+        let (_, in_flow) = placement(yaml, Some(&root), &node);
+        let e = replace_scalar(yaml, FileId(0), &node, value, in_flow)?;
+        let mut t = yaml.to_string();
+        t.replace_range(e.location.span.clone(), &e.content);
+        Some(t)
+    }
+
+    #[test]
+    fn a_scalar_is_replaced_in_its_own_style() {
+        assert_eq!(
+            replaced("k: .nox # c\n", "pkg/.nox").as_deref(),
+            Some("k: pkg/.nox # c\n")
+        );
+        assert_eq!(
+            replaced("k: '.nox'\n", "it's").as_deref(),
+            Some("k: 'it''s'\n")
+        );
+        assert_eq!(
+            replaced("k: \".nox\"\n", "a b").as_deref(),
+            Some("k: \"a b\"\n")
+        );
+        assert_eq!(
+            replaced("k: |\n  .nox\n", "x/.nox").as_deref(),
+            Some("k: |\n  x/.nox\n")
+        );
+        assert_eq!(
+            replaced("{k: .nox}\n", "a/.nox").as_deref(),
+            Some("{k: a/.nox}\n")
+        );
+        // What a plain scalar cannot hold, or would read as something else.
+        assert_eq!(replaced("k: .nox\n", "*x"), None);
+        assert_eq!(replaced("k: .nox\n", "a #b"), None);
+        assert_eq!(replaced("{k: .nox}\n", "a,b"), None);
+        assert_eq!(replaced("k: \"a\\tb\"\n", "x"), None);
+        assert_eq!(replaced("k: |\n  a\n  b\n", "x"), None);
+    }
 
     fn scalar(yaml: &str) -> (String, Option<String>) {
         let doc = crate::yaml::parse(yaml);

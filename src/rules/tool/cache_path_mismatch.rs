@@ -3,10 +3,11 @@
 //! the tool really uses (the working directory, `-f`, `--envdir` and the config file decide
 //! it). Reported instead of `<tool>/cache-missing` for that job.
 
-use crate::diagnostic::{Diagnostic, Severity};
-use crate::facts::JobFacts;
+use crate::diagnostic::{Applicability, Diagnostic, Edit, Fix, Severity};
+use crate::facts::{CacheStep, Invocation, JobFacts, PathLine};
 use crate::rules::{Context, RuleMeta, ToolCx, ToolRule};
 use crate::workflow::Job;
+use crate::yaml::{Kind, Style};
 
 use super::cache_missing::{reuse_advice, uncached};
 use super::{mismatched, path_reported, show_dir};
@@ -28,7 +29,7 @@ impl ToolRule for CachePathMismatch {
 
     fn check_job(
         &self,
-        _cx: &Context<'_>,
+        cx: &Context<'_>,
         tool: &ToolCx<'_>,
         job: &Job<'_>,
         facts: &JobFacts<'_>,
@@ -85,8 +86,144 @@ impl ToolRule for CachePathMismatch {
             help.push('\n');
             help.push_str(&advice);
         }
+        if let Some(fix) = path_fix(cx, tool, job, facts, (cache, line), inv) {
+            d = d.with_fix(fix);
+        }
         out.push(d.with_help(help));
     }
+}
+
+/// The checks whose findings about a cache of the envdir the path fix brings along, with
+/// their own fixes: a cache that covers the envdir is judged by them, one that misses it is
+/// not (the key rules, and whether the runs reuse what it restores).
+const BROUGHT_ALONG: [&str; 5] = [
+    "cache-without-reuse",
+    "key-missing-hash",
+    "key-missing-python",
+    "key-missing-os",
+    "key-missing-session",
+];
+
+/// The fix: `path:` pointed at the envdir the run really uses (safe), when the path is one
+/// literal line of an `actions/cache` step (restoring and saving) written in the linted file.
+/// Once the path covers the envdir, the key rules and the reuse rule judge the step: what
+/// they would then report comes along in the same fix (their own edits: the key's missing
+/// part, `--reuse-venv=yes`, which makes the fix unsafe). No fix when one of them would have
+/// none, when their edits touch, or when anything else would be reported anew.
+fn path_fix(
+    cx: &Context<'_>,
+    tool: &ToolCx<'_>,
+    job: &Job<'_>,
+    facts: &JobFacts<'_>,
+    (cache, line): (&CacheStep<'_>, &PathLine),
+    inv: &Invocation,
+) -> Option<Fix> {
+    let envdir = inv.envdir.as_deref()?;
+    if !(cache.via.is_empty() && cache.restores && cache.saves) || cache.lookup_only {
+        return None;
+    }
+    let lines = cache.paths.as_deref()?;
+    let path = cache.path?;
+    let at = lines.iter().position(|l| std::ptr::eq(l, line))?;
+    let line = &lines[at];
+    if line.exclude || line.location.file != cx.file || path.value.contains("${{") {
+        return None;
+    }
+    let value = show_dir(Some(envdir));
+    if value.contains('$') {
+        return None;
+    }
+    let (shared, in_flow) = crate::rules::edit::placement(cx.text, cx.workflow.root, path.node);
+    if shared {
+        return None;
+    }
+    let edit = if lines.len() == 1 {
+        crate::rules::edit::replace_scalar(cx.text, cx.file, path.node, &value, in_flow)?
+    } else {
+        // One line of a literal block: the line's text as written, whole.
+        let literal = matches!(path.node.kind, Kind::Scalar(_, Style::Literal));
+        let written = cx.text.get(line.location.span.clone())?;
+        let same = line
+            .path
+            .as_deref()
+            .is_some_and(|p| crate::facts::invocation::cache_path(written).as_deref() == Some(p));
+        if !literal || !same || written.trim() != written || written.starts_with('!') {
+            return None;
+        }
+        Edit {
+            location: line.location.clone(),
+            content: value.clone(),
+        }
+    };
+    // The job as it would be with the new path.
+    let mut caches = facts.caches.clone();
+    let i = facts.caches.iter().position(|c| std::ptr::eq(c, cache))?;
+    if let Some(paths) = caches[i].paths.as_mut()
+        && let Some(l) = paths.get_mut(at)
+    {
+        *l = PathLine {
+            path: Some(envdir.to_string()),
+            exclude: false,
+            location: line.location.clone(),
+        };
+    }
+    let fixed = JobFacts {
+        tools: facts.tools.clone(),
+        caches,
+        checkouts: facts.checkouts.clone(),
+        setups: facts.setups.clone(),
+        matrix: Default::default(),
+    };
+    let findings = |facts: &JobFacts<'_>, check: &dyn ToolRule| {
+        let mut out = vec![];
+        check.check_job(cx, tool, job, facts, &mut out);
+        check.check_jobs(cx, tool, &[(job, facts)], &mut out);
+        out
+    };
+    let mut edits = vec![edit];
+    let mut applicability = Applicability::Safe;
+    for check in crate::rules::registry::TOOL_RULES {
+        let id = check.meta().id;
+        if id == META.id {
+            continue;
+        }
+        let before = findings(facts, *check);
+        let after = findings(&fixed, *check);
+        let new = after.iter().filter(|d| {
+            !before
+                .iter()
+                .any(|b| b.message == d.message && b.primary == d.primary)
+        });
+        for d in new {
+            let f = d.fix.as_ref().filter(|_| BROUGHT_ALONG.contains(&id))?;
+            if f.applicability == Applicability::DisplayOnly {
+                return None;
+            }
+            if f.applicability == Applicability::Unsafe {
+                applicability = Applicability::Unsafe;
+            }
+            for e in &f.edits {
+                let r = &e.location.span;
+                let clear = e.location.file == cx.file
+                    && edits.iter().all(|x: &Edit| {
+                        let t = &x.location.span;
+                        r.end < t.start || t.end < r.start
+                    });
+                if !clear {
+                    return None;
+                }
+                edits.push(e.clone());
+            }
+        }
+    }
+    Some(Fix {
+        title: format!(
+            "cache `{value}`, where {} puts its environments",
+            tool.spec.name
+        ),
+        applicability,
+        edits,
+    })
 }
 
 #[cfg(test)]
