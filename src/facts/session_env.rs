@@ -199,16 +199,15 @@ pub(crate) fn apply<'a>(
         };
         // The job's container may set it.
         let container = cx.job.container.is_some_and(|c| node_mentions(c, var, 0));
+        // The first step that may set it: from there on, it is unknown.
+        let first_mention = seen.iter().position(|s| step_mentions(s.step, var));
         let Some(invs) = facts.tools.get_mut(t) else {
             continue;
         };
         for inv in invs.iter_mut().filter(|i| i.sessions.is_none()) {
             let from = match seen.get(inv.seq) {
                 Some(s) if s.index == inv.step && s.file == inv.at.file && !container => {
-                    let earlier = seen
-                        .get(..=inv.seq)
-                        .is_some_and(|ss| ss.iter().any(|s| step_mentions(s.step, var)));
-                    if earlier {
+                    if first_mention.is_some_and(|m| m <= inv.seq) {
                         FromEnv::Unknown
                     } else {
                         match env_chain_at(cx.wf, cx.job, s.step, &s.callers).get(var) {
@@ -274,6 +273,52 @@ mod tests {
         ] {
             assert_eq!(read_value(unknown), FromEnv::Unknown, "{unknown}");
         }
+    }
+
+    /// Whether `nox/key-missing-session` reports the two cells of `text`'s matrix.
+    fn reported(env_and_steps: &str) -> bool {
+        let text = format!(
+            "on: push\n{env_and_steps}"
+        )
+        .replace(
+            "CACHE\n",
+            "      - uses: actions/cache@v4\n        with:\n          path: .nox\n          key: nox-${{ hashFiles('pyproject.toml') }}\n",
+        );
+        crate::rules::tool::test_support::lint_text(&text)
+            .iter()
+            .any(|d| d.rule == "nox/key-missing-session")
+    }
+
+    const JOB: &str = "jobs:\n  t:\n    runs-on: ubuntu-latest\n    strategy:\n      matrix:\n        s: [lint, tests]\n";
+
+    #[test]
+    fn the_variable_as_the_step_sees_it() {
+        // The workflow's, the job's, the step's.
+        assert!(reported(&format!(
+            "env:\n  NOXSESSION: ${{{{ matrix.s }}}}\n{JOB}    steps:\nCACHE\n      - run: nox -R\n"
+        )));
+        assert!(reported(&format!(
+            "{JOB}    env:\n      NOXSESSION: ${{{{ matrix.s }}}}\n    steps:\nCACHE\n      - run: nox -R\n"
+        )));
+        assert!(reported(&format!(
+            "{JOB}    steps:\nCACHE\n      - run: nox -R\n        env:\n          NOXSESSION: ${{{{ matrix.s }}}}\n"
+        )));
+        // The step's literal beats the job's per-cell value: one session.
+        assert!(!reported(&format!(
+            "{JOB}    env:\n      NOXSESSION: ${{{{ matrix.s }}}}\n    steps:\nCACHE\n      - run: nox -R\n        env:\n          NOXSESSION: tests\n"
+        )));
+        // Set on the command's own line: the scanner drops the assignment, so unknown.
+        assert!(!reported(&format!(
+            "{JOB}    env:\n      NOXSESSION: ${{{{ matrix.s }}}}\n    steps:\nCACHE\n      - run: NOXSESSION=tests nox -R\n"
+        )));
+        // A whole-block `env:` expression: unknown.
+        assert!(!reported(&format!(
+            "{JOB}    steps:\nCACHE\n      - run: nox -R\n        env: ${{{{ fromJSON(matrix.s) }}}}\n"
+        )));
+        // Set in a later step only: this run still sees the job's value.
+        assert!(reported(&format!(
+            "{JOB}    env:\n      NOXSESSION: ${{{{ matrix.s }}}}\n    steps:\nCACHE\n      - run: nox -R\n      - run: echo NOXSESSION=x >> $GITHUB_ENV\n"
+        )));
     }
 
     #[test]
