@@ -10,8 +10,9 @@
 //! `NOXSESSION=x nox`, `$GITHUB_ENV`), is unknown (`$unknown`, matching nothing known).
 //!
 //! Worked out after the steps are visited: the steps are walked again in the order
-//! [`super::visit`] numbers them (`seq`), and an invocation whose step does not line up (a
-//! script elsewhere) gets unknown sessions.
+//! [`super::visit`] numbers them (`seq`). A run written in another file than its step (a script
+//! the step runs) gets unknown sessions when the step sees the variable; a run whose step is not
+//! found, when any step does.
 
 use super::cache::Lookup;
 use super::{
@@ -205,19 +206,26 @@ pub(crate) fn apply<'a>(
             continue;
         };
         for inv in invs.iter_mut().filter(|i| i.sessions.is_none()) {
-            let from = match seen.get(inv.seq) {
-                Some(s) if s.index == inv.step && s.file == inv.at.file && !container => {
-                    if first_mention.is_some_and(|m| m <= inv.seq) {
-                        FromEnv::Unknown
-                    } else {
-                        match env_chain_at(cx.wf, cx.job, s.step, &s.callers).get(var) {
-                            Lookup::Declared(v) => read_value(v.value),
-                            Lookup::Undeclared => FromEnv::Unset,
-                            Lookup::Dynamic => FromEnv::Unknown,
-                        }
-                    }
+            let lookup =
+                |s: &Seen<'a>| match env_chain_at(cx.wf, cx.job, s.step, &s.callers).get(var) {
+                    Lookup::Declared(v) => read_value(v.value),
+                    Lookup::Undeclared => FromEnv::Unset,
+                    Lookup::Dynamic => FromEnv::Unknown,
+                };
+            let from = if container || first_mention.is_some_and(|m| m <= inv.seq) {
+                FromEnv::Unknown
+            } else {
+                match seen.get(inv.seq).filter(|s| s.index == inv.step) {
+                    Some(s) => match lookup(s) {
+                        // A run written in another file than its step (a script the step
+                        // runs) sees the step's variable, unless that script sets it.
+                        v if s.file != inv.at.file && v != FromEnv::Unset => FromEnv::Unknown,
+                        v => v,
+                    },
+                    // The step is not found: unknown if any step may see the variable.
+                    None if seen.iter().any(|s| lookup(s) != FromEnv::Unset) => FromEnv::Unknown,
+                    None => FromEnv::Unset,
                 }
-                _ => FromEnv::Unknown,
             };
             let sessions = match from {
                 FromEnv::Unset => continue,
