@@ -99,6 +99,12 @@ pub(crate) fn read_value(value: &str) -> FromEnv {
     }
 }
 
+/// Whether `text` is one `${{ }}` and nothing else.
+fn is_one_expression(text: &str) -> bool {
+    let t = text.trim();
+    matches!(expr::find(t).as_slice(), [one] if one.range == (0..t.len()))
+}
+
 /// Whether `text` names `var` outside its `${{ }}` expressions (any case: Windows shells).
 fn mentions(text: &str, var: &str) -> bool {
     let mut at = 0;
@@ -208,6 +214,14 @@ pub(crate) fn apply<'a>(
         for inv in invs.iter_mut().filter(|i| i.sessions.is_none()) {
             let lookup =
                 |s: &Seen<'a>| match env_chain_at(cx.wf, cx.job, s.step, &s.callers).get(var) {
+                    // Without a matrix, `${{ matrix.s }}` is empty: the variable is unset.
+                    Lookup::Declared(v)
+                        if cx.job.matrix.is_none()
+                            && is_one_expression(v.value)
+                            && matches!(read_value(v.value), FromEnv::Sessions(_)) =>
+                    {
+                        FromEnv::Unset
+                    }
                     Lookup::Declared(v) => read_value(v.value),
                     Lookup::Undeclared => FromEnv::Unset,
                     Lookup::Dynamic => FromEnv::Unknown,
@@ -327,6 +341,20 @@ mod tests {
         assert!(reported(&format!(
             "{JOB}    env:\n      NOXSESSION: ${{{{ matrix.s }}}}\n    steps:\nCACHE\n      - run: nox -R\n      - run: echo NOXSESSION=x >> $GITHUB_ENV\n"
         )));
+    }
+
+    #[test]
+    fn a_matrix_value_in_a_job_without_a_matrix_is_empty() {
+        // Two jobs, neither with a matrix: `NOXSESSION` is empty in both, nox runs the default
+        // sessions in both (nothing to tell apart), and the suggested key has no matrix value.
+        let text = "on: push\nenv:\n  NOXSESSION: ${{ matrix.session }}\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n      - run: nox\n";
+        let d = crate::rules::tool::test_support::lint_text(text);
+        let help = d
+            .iter()
+            .find(|d| d.rule == "nox/cache-missing")
+            .and_then(|d| d.help.clone())
+            .unwrap_or_default();
+        assert!(help.contains("${{ github.job }}-${{ hashFiles("), "{help}");
     }
 
     #[test]
