@@ -386,6 +386,70 @@ fn the_inserted_key_carries_the_matrix_value_that_picks_the_session() {
     );
 }
 
+/// Cells that pick their session through `NOXSESSION` (no `-s` on the command line).
+const NOXSESSION_MATRIX: &str = "on: push
+jobs:
+  test:
+    strategy:
+      matrix:
+        session: [tests, lint, docs]
+    env:
+      NOXSESSION: ${{ matrix.session }}
+    runs-on: ubuntu-latest
+    steps:
+      - uses: actions/checkout@v4
+      - run: nox --reuse-venv=yes
+";
+
+#[test]
+fn the_inserted_key_carries_the_matrix_value_noxsession_is_set_from() {
+    let d = diff(NOXSESSION_MATRIX, &["--unsafe-fixes"]);
+    insta::assert_snapshot!("cache_missing_noxsession_matrix", d);
+    assert!(
+        d.contains("-${{ github.job }}-${{ matrix.session }}-${{ hashFiles("),
+        "{d}"
+    );
+    let (once, changed_again) = fixed(NOXSESSION_MATRIX);
+    assert!(!changed_again);
+    // The fixed file is clean: nox/key-missing-session sees the session in the key.
+    let dir = repo(&once);
+    let o = check_in(dir.path(), &["--format", "concise"]);
+    assert_eq!(
+        o.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&o.stdout)
+    );
+}
+
+#[test]
+fn noxsession_beats_the_noxfile_s_default_sessions() {
+    // The noxfile's default session creates no environment; `NOXSESSION` picks one that does.
+    let text = |env: &str| {
+        format!(
+            "on: push\njobs:\n  t:\n    runs-on: ubuntu-latest\n{env}    steps:\n      - uses: actions/checkout@v4\n      - run: nox -R\n"
+        )
+    };
+    let noxfile = "import nox\n\nnox.options.sessions = ['lint']\n\n@nox.session(python=False)\ndef lint(session):\n    pass\n\n@nox.session\ndef tests(session):\n    pass\n";
+    let findings = |env: &str| {
+        let dir = repo(&text(env));
+        write(dir.path(), "noxfile.py", noxfile);
+        let o = check_in(
+            dir.path(),
+            &["--format", "concise", "--select", "nox/cache-missing"],
+        );
+        String::from_utf8_lossy(&o.stdout).into_owned()
+    };
+    assert!(!findings("").contains("nox/cache-missing"));
+    assert!(!findings("    env:\n      NOXSESSION: lint\n").contains("nox/cache-missing"));
+    assert!(findings("    env:\n      NOXSESSION: tests\n").contains("nox/cache-missing"));
+    // Per cell: not known which session the noxfile runs, so every session counts.
+    assert!(
+        findings("    strategy:\n      matrix:\n        s: [lint, tests]\n    env:\n      NOXSESSION: ${{ matrix.s }}\n")
+            .contains("nox/cache-missing")
+    );
+}
+
 #[test]
 fn no_fix_when_a_later_checkout_empties_the_cache() {
     // The second checkout cleans the workspace: one cache step before the first run would

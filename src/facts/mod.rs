@@ -8,6 +8,7 @@ pub mod config;
 pub mod invocation;
 pub mod matrix;
 pub mod release;
+mod session_env;
 pub mod workdir;
 
 pub use cache::{Answer, EnvChain, PathLine};
@@ -51,7 +52,9 @@ pub struct Invocation {
     pub project_dir: Option<String>,
     /// Reuse options.
     pub reuse: Reuse,
-    /// Sessions named on the command line, as written (`None`: none named).
+    /// The sessions it selects: named on the command line, as written, else by the tool's
+    /// session variable (`NOXSESSION: ${{ matrix.session }}`, see `session_env`; `$unknown`
+    /// when that is not known statically). `None`: neither names any (the default sessions).
     pub sessions: Option<Vec<String>>,
     /// Interpreters named on the command line, as written.
     pub pythons: Vec<String>,
@@ -59,6 +62,8 @@ pub struct Invocation {
     /// it selects (`No`: every one is recreated; `Unknown` without the config file, unless the
     /// command line alone decides).
     pub reuses: Answer,
+    /// What its command line says, as read (the sessions: as written there).
+    pub args: invocation::ToolArgs,
 }
 
 /// Where the facts read tools' config files (a noxfile) from: the repository the workflow
@@ -488,6 +493,7 @@ pub fn analyze_steps<'a>(
         };
         visit(&cx, step, &site, &mut facts);
     }
+    session_env::apply(&cx, linted.file, steps, &mut facts);
     facts
 }
 
@@ -626,6 +632,7 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
                 // The action's own sessions are not visible.
                 sessions: Some(vec!["$unknown".to_string()]),
                 pythons: vec![],
+                args: args.clone(),
             };
             // The action's own options are not visible: its sessions and reuse are unknown,
             // but the config's envdir still applies.
@@ -858,6 +865,7 @@ fn scan_tool(
             reuses: Answer::Unknown,
             sessions: args.sessions.clone(),
             pythons: args.pythons.clone(),
+            args: args.clone(),
         };
         if inv.creates_envs {
             with_config(cx, tool, &args, &mut inv);

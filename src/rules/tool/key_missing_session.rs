@@ -119,14 +119,8 @@ impl ToolRule for KeyMissingSession {
             if facts.caches.is_empty() {
                 continue;
             }
-            // A session variable set anywhere in the job may pick the sessions.
-            if let Some(var) = spec.session_env.as_deref()
-                && (cx.workflow.env.get(var).is_some()
-                    || job.env.get(var).is_some()
-                    || job.steps().iter().any(|s| s.env.get(var).is_some()))
-            {
-                continue;
-            }
+            // A run that names no session takes them from the session variable (the facts
+            // have read it: `NOXSESSION: ${{ matrix.session }}` picks them per cell).
             let matrix = facts.matrix(job);
             let Some(cells) = matrix.cells.as_deref() else {
                 continue;
@@ -374,6 +368,27 @@ mod fix_tests {
         assert!(
             fixed.contains("key: nox-${{ matrix.session }}-${{ runner.os }}-${{ hashFiles('noxfile.py') }}\n          restore-keys: |\n            nox-${{ matrix.session }}-${{ runner.os }}-\n"),
             "{fixed}"
+        );
+    }
+
+    #[test]
+    fn the_matrix_value_noxsession_is_set_from_goes_in() {
+        let text = format!(
+            "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        session: [lint, tests]\n    env:\n      NOXSESSION: ${{{{ matrix.session }}}}\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{CACHE}      - run: nox -R\n"
+        );
+        let (a, fixed) = fix_of(&text, RULE).expect("a fix");
+        assert_eq!(a, Applicability::Safe);
+        assert!(
+            fixed.contains("key: nox-${{ matrix.session }}-${{ runner.os }}-"),
+            "{fixed}"
+        );
+        // The command line's sessions beat the variable: one session, nothing to report.
+        let named = text.replace("nox -R\n", "nox -R -s lint\n");
+        assert_eq!(fix_of(&named, RULE), None);
+        assert!(
+            !crate::rules::tool::test_support::lint_text(&named)
+                .iter()
+                .any(|d| d.rule == RULE)
         );
     }
 
