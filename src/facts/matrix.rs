@@ -34,6 +34,17 @@ impl Cell {
             .map(|(_, v)| v.as_deref())
     }
 
+    /// This cell with the values of `names` (those it defines) replaced by `value`.
+    pub fn masked(&self, names: &[String], value: &str) -> Cell {
+        let mut c = self.clone();
+        for n in names {
+            if c.get(n).is_some() {
+                c.set(n, Some(value.to_string()));
+            }
+        }
+        c
+    }
+
     fn set(&mut self, name: &str, value: Option<String>) {
         match self
             .values

@@ -95,7 +95,7 @@ fn contexts_deep(text: &str, env: &EnvChain<'_, '_>, depth: usize) -> Vec<String
 }
 
 /// Whether a matrix value looks like an interpreter version (`3.12`, `pypy3.10`, `3.13t`).
-fn looks_like_version(v: &str) -> bool {
+pub(crate) fn looks_like_version(v: &str) -> bool {
     let v = v.trim().to_ascii_lowercase();
     let v = v
         .strip_prefix("pypy")

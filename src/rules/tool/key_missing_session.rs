@@ -141,6 +141,10 @@ impl ToolRule for KeyMissingSession {
                 if runs.is_empty() {
                     continue;
                 }
+                // Session names that differ only in a Python version (`tests-${{ matrix.py }}`)
+                // are `<tool>/key-missing-python`'s to report: the same key is not reported
+                // twice for one matrix value.
+                let versions = python_in_sessions(&runs, cells, saved.env);
                 for cell in cells {
                     work += runs.len() + 1;
                     if entries >= MAX_ENTRIES || work > MAX_WORK {
@@ -157,7 +161,12 @@ impl ToolRule for KeyMissingSession {
                     let Some(fp) = matrix::fingerprint(saved.key.value, &scope) else {
                         continue;
                     };
-                    let Some((sessions, shown)) = sessions_of(&runs, &scope) else {
+                    let masked = cell.masked(&versions, "{python}");
+                    let session_scope = Scope {
+                        cell: &masked,
+                        ..scope
+                    };
+                    let Some((sessions, shown)) = sessions_of(&runs, &session_scope) else {
                         continue;
                     };
                     entries += 1;
@@ -291,6 +300,27 @@ fn session_matrix_part(
     }
 }
 
+/// The matrix names in the runs' session words whose values are all Python versions.
+fn python_in_sessions(
+    runs: &[&crate::facts::Invocation],
+    cells: &[matrix::Cell],
+    env: &crate::facts::EnvChain<'_, '_>,
+) -> Vec<String> {
+    let mut out: Vec<String> = vec![];
+    for w in runs.iter().flat_map(|r| r.sessions.iter().flatten()) {
+        for n in matrix::matrix_names_in(w, env) {
+            let versions = cells
+                .iter()
+                .filter_map(|c| c.get(&n).flatten())
+                .all(super::key_missing_python::looks_like_version);
+            if versions && !out.contains(&n) {
+                out.push(n);
+            }
+        }
+    }
+    out
+}
+
 /// The sessions the runs select in a cell, sorted (`None`: unknown).
 fn sessions_of(
     runs: &[&crate::facts::Invocation],
@@ -416,7 +446,7 @@ mod fix_tests {
     #[test]
     fn a_matrix_value_already_in_the_key_is_not_the_part() {
         let text = format!(
-            "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        a: [x, y]\n        b: [1, 2]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{}      - run: nox -R -s ${{{{ matrix.a }}}}-${{{{ matrix.b }}}}\n",
+            "on: push\njobs:\n  t:\n    strategy:\n      matrix:\n        a: [x, y]\n        b: [unit, e2e]\n    runs-on: ubuntu-latest\n    steps:\n      - uses: actions/checkout@v4\n{}      - run: nox -R -s ${{{{ matrix.a }}}}-${{{{ matrix.b }}}}\n",
             CACHE.replace("nox-${{ runner.os }}-", "nox-${{ matrix.a }}-")
         );
         let (_, fixed) = fix_of(&text, RULE).expect("a fix");
