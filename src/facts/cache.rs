@@ -33,6 +33,18 @@ pub struct PathLine {
 
 /// Splits a `path:` value (written in `file`, whose text is `src`) into lines with locations.
 pub fn path_lines(file: FileId, src: &str, path: &Str<'_>) -> Vec<PathLine> {
+    path_lines_with(file, src, path, |_| None)
+}
+
+/// Like [`path_lines`]; a line that is not known statically is given to `values` (a matrix
+/// value: what it is in each cell), and stands for each of the texts it returns (the same
+/// location). `!` lines are not expanded: an exclusion from one cell is not another's.
+pub fn path_lines_with(
+    file: FileId,
+    src: &str,
+    path: &Str<'_>,
+    values: impl Fn(&str) -> Option<Vec<String>>,
+) -> Vec<PathLine> {
     let map = path.node.scalar_map(src);
     let mut out = vec![];
     let mut offset = 0;
@@ -47,10 +59,31 @@ pub fn path_lines(file: FileId, src: &str, path: &Str<'_>) -> Vec<PathLine> {
             Some(rest) => (true, rest),
             None => (false, text),
         };
+        let location = Location::new(file, map.to_source(start..start + line.trim().len()));
+        let path = cache_path(text);
+        if path.is_none()
+            && !exclude
+            && let Some(texts) = values(text)
+        {
+            // A value may hold several lines; an empty one (a name the cell does not define)
+            // is no path.
+            for t in texts.iter().flat_map(|t| t.lines()) {
+                let t = t.trim();
+                if t.is_empty() || t.starts_with(['#', '!']) {
+                    continue;
+                }
+                out.push(PathLine {
+                    path: cache_path(t),
+                    exclude,
+                    location: location.clone(),
+                });
+            }
+            continue;
+        }
         out.push(PathLine {
-            path: cache_path(text),
+            path,
             exclude,
-            location: Location::new(file, map.to_source(start..start + line.trim().len())),
+            location,
         });
     }
     out

@@ -335,6 +335,61 @@ fn runs_on_label(node: &Node<'_>, cell: &Cell) -> Option<String> {
     }
 }
 
+/// `text` with each `${{ matrix.X }}` replaced by its value in `cell`; other expressions are
+/// kept. `None` when a matrix value used is not known (an expression, a nested `matrix.X.Y`).
+pub fn substitute(text: &str, cell: &Cell) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for site in expr::find(text) {
+        out.push_str(text.get(at..site.range.start)?);
+        at = site.range.end;
+        let body = site.body.trim();
+        if !body.to_ascii_lowercase().contains("matrix") {
+            out.push_str(text.get(site.range.clone())?);
+            continue;
+        }
+        let name = matrix_name(body)?;
+        if body.len() != "matrix.".len() + name.len() {
+            return None;
+        }
+        // A name the cell does not define is empty at run time.
+        if let Some(v) = cell.get(name) {
+            out.push_str(v?);
+        }
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
+}
+
+/// At most this many distinct values of a text across the cells are followed.
+pub const MAX_VALUES: usize = 16;
+
+/// What `text` is in each cell of `matrix`, distinct values only, each with the cell it first
+/// comes from, as `name: value` pairs of the matrix names it uses. `None` when the cells are
+/// not known, a value is not, or there are more than [`MAX_VALUES`].
+pub fn per_cell(text: &str, matrix: &Matrix) -> Option<Vec<(String, String)>> {
+    let cells = matrix.cells.as_deref()?;
+    let env = EnvChain { scopes: vec![] };
+    let names = matrix_names_in(text, &env);
+    let mut out: Vec<(String, String)> = vec![];
+    for cell in cells {
+        let value = substitute(text, cell)?;
+        if out.iter().any(|(v, _)| *v == value) {
+            continue;
+        }
+        if out.len() >= MAX_VALUES {
+            return None;
+        }
+        let label = names
+            .iter()
+            .map(|n| format!("{n}: {}", cell.get(n).flatten().unwrap_or("")))
+            .collect::<Vec<_>>()
+            .join(", ");
+        out.push((value, label));
+    }
+    Some(out)
+}
+
 /// `X` of `matrix.X...`.
 pub fn matrix_name(ctx: &str) -> Option<&str> {
     let (head, rest) = ctx.split_once('.')?;
@@ -503,6 +558,30 @@ mod tests {
             .iter()
             .map(|c| c.get(name).flatten().unwrap_or("-").to_string())
             .collect()
+    }
+
+    #[test]
+    fn a_text_in_each_cell() {
+        let m = matrix("matrix:\n  pkg: [core, plugins]\n  py: ['3.11', '3.12']\n");
+        let got = per_cell("${{ matrix.pkg }}/docs", &m).unwrap();
+        assert_eq!(
+            got,
+            [
+                ("core/docs".to_string(), "pkg: core".to_string()),
+                ("plugins/docs".to_string(), "pkg: plugins".to_string())
+            ]
+        );
+        // Other expressions are kept for the env lookup; an unknown or nested value is unknown.
+        assert_eq!(
+            per_cell("${{ env.ROOT }}/${{ matrix.pkg }}", &m).unwrap()[0].0,
+            "${{ env.ROOT }}/core"
+        );
+        assert_eq!(per_cell("${{ matrix.pkg.dir }}", &m), None);
+        let m = matrix("matrix:\n  pkg: [a, '${{ inputs.x }}']\n");
+        assert_eq!(per_cell("${{ matrix.pkg }}", &m), None);
+        // A name no cell defines is empty.
+        let m = matrix("matrix:\n  pkg: [a]\n");
+        assert_eq!(per_cell("x${{ matrix.nope }}", &m).unwrap()[0].0, "x");
     }
 
     #[test]

@@ -21,7 +21,7 @@ use crate::source::{FileId, Location};
 use crate::workflow::{ActionRef, Job, Step, StepKind, Str, Workflow};
 use crate::yaml::Node;
 
-use cache::{Lookup, path_lines};
+use cache::Lookup;
 use invocation::{envdir, match_tool, parse_args, project_dir};
 
 /// One invocation of a tool.
@@ -44,6 +44,9 @@ pub struct Invocation {
     pub script_hops: usize,
     /// Whether an action (a `uses:` step) runs the tool rather than a script.
     pub runner_action: bool,
+    /// The matrix cell it is judged in (`name: value`), when its working directory differs
+    /// between the cells (one invocation per distinct directory).
+    pub cell: Option<String>,
     /// Whether it creates environments.
     pub creates_envs: bool,
     /// Where they go, workspace-relative (`None`: unknown).
@@ -394,6 +397,20 @@ struct Cx<'c, 'a> {
     job: &'a Job<'a>,
     actions: &'a [LocalAction<'a>],
     configs: &'c dyn ConfigSource,
+    /// The job's matrix, worked out when a working directory or a cache path needs it.
+    matrix: std::cell::OnceCell<matrix::Matrix>,
+}
+
+impl Cx<'_, '_> {
+    /// What `text` (a working directory, a cache path) is in each matrix cell, when it uses a
+    /// matrix value: see [`matrix::per_cell`]. `None` when it uses none.
+    fn per_cell(&self, text: &str) -> Option<Option<Vec<(String, String)>>> {
+        if !text.contains("${{") || !text.to_ascii_lowercase().contains("matrix.") {
+            return None;
+        }
+        let m = self.matrix.get_or_init(|| matrix::Matrix::of(self.job));
+        Some(matrix::per_cell(text, m))
+    }
 }
 
 /// Where a step is, and how the job got there.
@@ -471,13 +488,14 @@ pub fn analyze_steps<'a>(
     if is_literally_false(job.if_cond) {
         return facts;
     }
-    let cx = Cx {
+    let mut cx = Cx {
         k,
         seq: std::cell::Cell::new(0),
         wf,
         job,
         actions,
         configs,
+        matrix: std::cell::OnceCell::new(),
     };
     for step in steps {
         let site = Site {
@@ -494,6 +512,9 @@ pub fn analyze_steps<'a>(
         visit(&cx, step, &site, &mut facts);
     }
     session_env::apply(&cx, linted.file, steps, &mut facts);
+    if let Some(m) = cx.matrix.take() {
+        let _ = facts.matrix.set(m);
+    }
     facts
 }
 
@@ -514,15 +535,44 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
     let resolve = |w: Str<'_>| resolve_path(w.value, &chain()).unwrap_or_else(|| "$unknown".into());
     if let Some(run) = step.run() {
         let dialect = dialect(run.shell.map(|s| s.value), cx.job);
-        let wd = run.working_directory.map(resolve);
-        scan_script(
-            cx,
-            site,
-            Body::of(&run.script),
-            dialect,
-            wd.as_deref(),
-            facts,
-        );
+        // A working directory from the matrix: the script is judged once per directory.
+        let per_cell = run.working_directory.and_then(|w| cx.per_cell(w.value));
+        let dirs: Vec<(Option<String>, Option<String>)> = match per_cell {
+            Some(Some(cells)) if cells.len() > 1 => cells
+                .into_iter()
+                .map(|(w, cell)| {
+                    let dir = resolve_path(&w, &chain()).unwrap_or_else(|| "$unknown".into());
+                    (Some(dir), Some(cell))
+                })
+                .collect(),
+            Some(Some(cells)) => cells
+                .into_iter()
+                .map(|(w, _)| {
+                    let dir = resolve_path(&w, &chain()).unwrap_or_else(|| "$unknown".into());
+                    (Some(dir), None)
+                })
+                .collect(),
+            Some(None) => vec![(Some("$unknown".into()), None)],
+            None => vec![(run.working_directory.map(resolve), None)],
+        };
+        for (wd, cell) in dirs {
+            let from: Vec<usize> = facts.tools.iter().map(Vec::len).collect();
+            scan_script(
+                cx,
+                site,
+                Body::of(&run.script),
+                dialect,
+                wd.as_deref(),
+                facts,
+            );
+            if cell.is_some() {
+                for (runs, from) in facts.tools.iter_mut().zip(from) {
+                    for inv in runs.iter_mut().skip(from) {
+                        inv.cell.clone_from(&cell);
+                    }
+                }
+            }
+        }
         return;
     }
     let (Some(action), Some(uses)) = (step.action(), uses_of(step)) else {
@@ -596,7 +646,12 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
             saves: cache.saves,
             lookup_only: step.input(&cache.lookup_only_input).map(|v| v.value.trim())
                 == Some("true"),
-            paths: path.map(|p| path_lines(site.file, site.text, &p)),
+            paths: path.map(|p| {
+                cache::path_lines_with(site.file, site.text, &p, |line| {
+                    let cells = cx.per_cell(line)??;
+                    Some(cells.into_iter().map(|(v, _)| v).collect())
+                })
+            }),
             path_at: path.map(|p| Location::new(site.file, p.span())),
             path,
             id: step.id,
@@ -624,6 +679,7 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
                 via: site.via.clone(),
                 script_hops: site.script_hops,
                 runner_action: true,
+                cell: None,
                 creates_envs: true,
                 envdir: envdir(tool, &args, wd),
                 project_dir: project_dir(&args, wd),
@@ -858,6 +914,7 @@ fn scan_tool(
             via: site.via.clone(),
             script_hops: site.script_hops,
             runner_action: false,
+            cell: None,
             creates_envs: args.creates_envs,
             envdir: envdir(tool, &args, wd),
             project_dir: project_dir(&args, wd),

@@ -54,8 +54,9 @@ impl ToolRule for CacheMissing {
             .diagnostic(
                 inv.reported(),
                 format!(
-                    "job `{}` runs {name} but does not cache its environments in `{dir}`",
-                    job.id.value
+                    "job `{}` runs {name} but does not cache its environments in `{dir}`{}",
+                    job.id.value,
+                    super::in_cell(inv)
                 ),
             )
             .with_primary_label(if inv.in_action() {

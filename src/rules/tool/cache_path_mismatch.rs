@@ -54,8 +54,9 @@ impl ToolRule for CachePathMismatch {
                     path_reported(cache)
                 },
                 format!(
-                    "job `{}` caches `{cached}`, but {name} creates its environments in `{dir}`",
-                    job.id.value
+                    "job `{}` caches `{cached}`, but {name} creates its environments in `{dir}`{}",
+                    job.id.value,
+                    super::in_cell(inv)
                 ),
             )
             .with_primary_label(format!("does not cover `{dir}`"))
@@ -79,8 +80,15 @@ impl ToolRule for CachePathMismatch {
         if let Some(label) = inv.inside_label(name) {
             d = d.with_label(inv.at.clone(), label);
         }
+        let what = if inv.cell.is_some() {
+            format!(
+                "cache every matrix cell's envdir (`{dir}` in this one): the `path:` can use the matrix value the `working-directory` uses"
+            )
+        } else {
+            format!("cache `{dir}` instead (`path: {dir}`)")
+        };
         let mut help = format!(
-            "cache `{dir}` instead (`path: {dir}`): {name} puts its environments beside its config file (the step's `working-directory` and `-f` decide where that is) or in the envdir it is given, and a cache step's `path:` is relative to the workspace, never to a `working-directory`"
+            "{what}: {name} puts its environments beside its config file (the step's `working-directory` and `-f` decide where that is) or in the envdir it is given, and a cache step's `path:` is relative to the workspace, never to a `working-directory`"
         );
         if let Some(advice) = reuse_advice(spec, inv.reuse) {
             help.push('\n');
@@ -182,6 +190,11 @@ fn path_fix(
     };
     let mut edits = vec![edit];
     let mut applicability = Applicability::Safe;
+    // Every run's envdir is cached then (else this rule or `<tool>/cache-missing` still
+    // reports the job; this rule is not run again on `fixed`: it would fix again).
+    if uncached(&fixed, fixed.invocations(tool.index)).is_some() {
+        return None;
+    }
     for check in crate::rules::registry::TOOL_RULES {
         let id = check.meta().id;
         if id == META.id {

@@ -223,6 +223,13 @@ pub(crate) fn first_creating(invocations: &[Invocation]) -> Option<&Invocation> 
 }
 
 /// How an envdir is shown in messages.
+/// ` (matrix cell `name: value`)` for an invocation judged in one matrix cell, else nothing.
+pub(crate) fn in_cell(inv: &crate::facts::Invocation) -> String {
+    inv.cell
+        .as_deref()
+        .map_or_else(String::new, |c| format!(" (matrix cell `{c}`)"))
+}
+
 pub(crate) fn show_dir(dir: Option<&str>) -> String {
     match dir {
         Some(d) => match d.strip_prefix(crate::facts::invocation::HOME) {
