@@ -196,9 +196,15 @@ fn lint_into(
             rule.check_workflow(&cx, out);
         }
     }
+    let top_inputs = if wf.kind == FileKind::Workflow {
+        workflow_inputs(db, file, &wf)
+    } else {
+        vec![]
+    };
     let linted = Linted {
         file: id,
         text: &file.text,
+        inputs: &top_inputs,
     };
     let configs = RepoConfigs {
         db,
@@ -273,6 +279,72 @@ fn action_repo_root(file: &SourceFile) -> Option<std::path::PathBuf> {
         }
     }
     Some(nonempty(dir))
+}
+
+/// At most this many sibling workflows are read for the callers of a reusable workflow.
+const MAX_CALLERS_READ: usize = 256;
+
+/// The `${{ inputs.x }}` of a reusable workflow (run only by `workflow_call`): each input's
+/// default, unless a workflow of the same folder calls this one (`uses: ./.github/workflows/
+/// <this file>`) passing it another value (then unknown). A file with no path (standard input)
+/// has no callers to see: every input is unknown.
+fn workflow_inputs(
+    db: &SourceDb,
+    file: &SourceFile,
+    wf: &workflow::Workflow<'_>,
+) -> facts::inputs::Inputs {
+    let mut inputs = facts::inputs::of_workflow(wf.root);
+    if inputs.is_empty() {
+        return inputs;
+    }
+    let Some(path) = file.path.as_deref() else {
+        return vec![];
+    };
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name().and_then(|n| n.to_str())) else {
+        return vec![];
+    };
+    // The path callers name it by: from the `.github` (`.forgejo`, `.gitea`) folder on.
+    let parts: Vec<String> = path
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect();
+    let Some(from) = parts
+        .iter()
+        .rposition(|c| matches!(c.as_str(), ".github" | ".forgejo" | ".gitea"))
+    else {
+        return vec![];
+    };
+    let rel = parts[from..].join("/");
+    for other in db.list(dir).into_iter().take(MAX_CALLERS_READ) {
+        let yaml = other.extension().is_some_and(|e| e == "yml" || e == "yaml");
+        if !yaml || other.file_name() == path.file_name() {
+            continue;
+        }
+        let Some(f) = db.open(&other).ok().and_then(|id| db.get(id)) else {
+            continue;
+        };
+        if memchr::memmem::find(f.text.as_bytes(), name.as_bytes()).is_none() {
+            continue;
+        }
+        let doc = yaml::parse(&f.text);
+        let (caller, _) = workflow::build(doc.root.as_ref());
+        for job in &caller.jobs {
+            let workflow::JobBody::Call { action, with, .. } = &job.body else {
+                continue;
+            };
+            if facts::local_action_key(action).as_deref() != Some(rel.as_str()) {
+                continue;
+            }
+            for (k, v) in with {
+                if let Some(slot) = inputs.iter_mut().find(|(n, _)| n == k.value)
+                    && slot.1.as_deref() != v.as_str()
+                {
+                    slot.1 = None;
+                }
+            }
+        }
+    }
+    inputs
 }
 
 /// Tools' config files (noxfiles) of the repository a workflow belongs to, read through the

@@ -5,6 +5,7 @@
 
 pub mod cache;
 pub mod config;
+pub mod inputs;
 pub mod invocation;
 pub mod matrix;
 pub mod release;
@@ -375,6 +376,8 @@ pub struct Linted<'a> {
     pub file: FileId,
     /// Its text.
     pub text: &'a str,
+    /// What its steps' `${{ inputs.x }}` are (see [`inputs::of_workflow`]).
+    pub inputs: &'a [(String, Option<String>)],
 }
 
 /// The key under which a `uses: ./path` or `uses: $/path` action is looked up: the normalised
@@ -432,6 +435,8 @@ struct Site<'a> {
     scripts: Vec<FileId>,
     /// The `env:` blocks of the calling steps, innermost first.
     callers_env: Vec<&'a crate::workflow::Env<'a>>,
+    /// What `${{ inputs.x }}` is here.
+    inputs: std::rc::Rc<inputs::Inputs>,
 }
 
 /// Analyses a job's steps, following the local composite actions in `actions`.
@@ -497,6 +502,7 @@ pub fn analyze_steps<'a>(
         configs,
         matrix: std::cell::OnceCell::new(),
     };
+    let top_inputs = std::rc::Rc::new(linted.inputs.to_vec());
     for step in steps {
         let site = Site {
             file: linted.file,
@@ -508,6 +514,7 @@ pub fn analyze_steps<'a>(
             script_hops: 0,
             scripts: vec![],
             callers_env: vec![],
+            inputs: top_inputs.clone(),
         };
         visit(&cx, step, &site, &mut facts);
     }
@@ -532,11 +539,21 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
     // Built only for the steps that need it (most `run:` steps have no working directory).
     let chain = || env_chain_at(cx.wf, cx.job, step, &site.callers_env);
     // An unresolvable working directory makes the envdir unknown (`$` marks it so).
-    let resolve = |w: Str<'_>| resolve_path(w.value, &chain()).unwrap_or_else(|| "$unknown".into());
+    let with_inputs = |t: &str| inputs::substitute(t, &site.inputs);
+    let resolve = |w: Str<'_>| {
+        with_inputs(w.value)
+            .and_then(|t| resolve_path(&t, &chain()))
+            .unwrap_or_else(|| "$unknown".into())
+    };
     if let Some(run) = step.run() {
         let dialect = dialect(run.shell.map(|s| s.value), cx.job);
         // A working directory from the matrix: the script is judged once per directory.
-        let per_cell = run.working_directory.and_then(|w| cx.per_cell(w.value));
+        let per_cell = run
+            .working_directory
+            .and_then(|w| match with_inputs(w.value) {
+                Some(t) => cx.per_cell(&t),
+                None => Some(None),
+            });
         let dirs: Vec<(Option<String>, Option<String>)> = match per_cell {
             Some(Some(cells)) if cells.len() > 1 => cells
                 .into_iter()
@@ -590,6 +607,12 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
         via.push(uses_at);
         let mut callers_env = vec![&step.env];
         callers_env.extend(site.callers_env.iter().copied());
+        let declared = inputs::declared(composite.action.root.and_then(|r| r.get("inputs")));
+        let seen = inputs::for_call(
+            declared,
+            |n| step.input(n).map(|v| v.value.to_string()),
+            &site.inputs,
+        );
         let inner = Site {
             file: composite.file,
             text: composite.text,
@@ -600,6 +623,7 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
             script_hops: 0,
             scripts: vec![],
             callers_env,
+            inputs: std::rc::Rc::new(seen),
         };
         for s in &composite.action.action_steps {
             visit(cx, s, &inner, facts);
@@ -648,8 +672,12 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
                 == Some("true"),
             paths: path.map(|p| {
                 cache::path_lines_with(site.file, site.text, &p, |line| {
-                    let cells = cx.per_cell(line)??;
-                    Some(cells.into_iter().map(|(v, _)| v).collect())
+                    let line = with_inputs(line)?;
+                    match cx.per_cell(&line) {
+                        Some(cells) => Some(cells?.into_iter().map(|(v, _)| v).collect()),
+                        // The inputs were all it used.
+                        None => Some(vec![line]),
+                    }
                 })
             }),
             path_at: path.map(|p| Location::new(site.file, p.span())),

@@ -206,6 +206,31 @@ impl SourceDb {
         Ok(id)
     }
 
+    /// The files directly in the folder `dir`: those given in memory, and for a disk-backed
+    /// database those on disk (sorted; unreadable folders list nothing from disk).
+    pub fn list(&self, dir: &Path) -> Vec<PathBuf> {
+        let want = key(dir);
+        let mut out: Vec<PathBuf> = self
+            .read_inner()
+            .by_path
+            .keys()
+            .map(PathBuf::from)
+            .filter(|p| p.parent().map(key).is_some_and(|d| d == want))
+            .collect();
+        if self.backing == Backing::Disk
+            && let Ok(entries) = std::fs::read_dir(dir)
+        {
+            for e in entries.flatten().take(4096) {
+                if e.file_type().is_ok_and(|t| t.is_file()) {
+                    out.push(dir.join(e.file_name()));
+                }
+            }
+        }
+        out.sort();
+        out.dedup_by(|a, b| key(a) == key(b));
+        out
+    }
+
     /// Whether a file exists at `path` (in memory, or on disk for a disk-backed database).
     pub fn exists(&self, path: &Path) -> bool {
         let k = key(path);
