@@ -101,6 +101,21 @@ until PRED is true; fail after SECONDS."
                            line col wire))
     (message "emacs-eglot-test: nox/cache-missing at line %d, column %d (UTF-16 %d)" line col wire)))
 
+;; Hover on the finding through eglot's eldoc function (what eldoc shows at point): the
+;; finding's message and the rule's page.  eglot 1.9 without markdown-mode asks for
+;; `plaintext' hovers.
+(let ((beg (flymake-diagnostic-beg (cachelint-test-diag "nox/cache-missing")))
+      (info nil))
+  (save-excursion
+    (goto-char beg)
+    (eglot-hover-eldoc-function (lambda (doc &rest _) (setq info (or doc 'empty)))))
+  (cachelint-test-wait "the hover" (lambda () info) 10)
+  (unless (and (stringp info)
+               (string-match-p "does not cache its environments" info)
+               (string-match-p "# nox/cache-missing" info))
+    (cachelint-test-fail "the hover on nox/cache-missing shows %S" info))
+  (message "emacs-eglot-test: hover: %s" (car (split-string info "\n"))))
+
 ;; `M-x eglot-code-actions' on the key-missing-hash finding's region: eglot prompts with the
 ;; preferred action as the default, and the answer is that default.
 (let* ((d (cachelint-test-diag "nox/key-missing-hash"))
