@@ -4,13 +4,16 @@
 ;; the environment:
 ;;   SNIPPET   the Emacs eglot snippet of docs/editors.md, extracted by the shell script and
 ;;             evaluated as it is (`cachelint' is found on PATH);
-;;   WORKFLOW  the workflow copy to open (in a throwaway git repository: eglot's project).
+;;   WORKFLOW  the workflow copy to open (in a throwaway git repository: eglot's project);
+;;   SAFE_COPY where to copy it after the safe fix.
 ;; It opens the workflow in yaml-mode (elpa-yaml-mode, or a stand-in of that name), starts
 ;; eglot as `M-x eglot' does, waits for the flymake diagnostics, checks the line and the
 ;; column of the nox/cache-missing finding (the server's UTF-16 column after `Tëst 🚀'),
-;; runs `eglot-code-actions' at the nox/key-missing-hash finding as `M-x eglot-code-actions'
-;; does (the prompt answered with its default, the preferred action), waits for the
-;; diagnostics of the edited buffer, saves it and shuts eglot down.  Any failure: exit 1.
+;; shows the hover on it, runs `eglot-code-actions' as `M-x eglot-code-actions' does at the
+;; nox/key-missing-hash finding (the prompt answered with its default, the preferred safe
+;; fix), waits for the diagnostics of the edited buffer, saves it, copies it to $SAFE_COPY,
+;; then applies the unsafe fix of nox/cache-missing the same way, saves again and shuts eglot
+;; down.  Any failure: exit 1.
 
 (require 'cl-lib)
 (require 'subr-x)
@@ -116,30 +119,47 @@ until PRED is true; fail after SECONDS."
     (cachelint-test-fail "the hover on nox/cache-missing shows %S" info))
   (message "emacs-eglot-test: hover: %s" (car (split-string info "\n"))))
 
-;; `M-x eglot-code-actions' on the key-missing-hash finding's region: eglot prompts with the
-;; preferred action as the default, and the answer is that default.
-(let* ((d (cachelint-test-diag "nox/key-missing-hash"))
-       (offered nil)
-       (last-nonmenu-event ?\r))   ; a key, not a mouse click: the prompt, not a popup menu
-  (goto-char (flymake-diagnostic-beg d))
-  (cl-letf (((symbol-function 'completing-read)
-             (lambda (prompt collection &rest args)
-               (setq offered (mapcar #'car collection))
-               (let ((default (nth 4 args)))
-                 (message "emacs-eglot-test: %s -> %s" prompt default)
-                 (unless (and default (string-prefix-p "Fix: " default))
-                   (cachelint-test-fail "the default action is %S, not a safe fix, among %S"
-                                        default offered))
-                 default))))
-    (eglot-code-actions (flymake-diagnostic-beg d) (flymake-diagnostic-end d) nil t))
-  (message "emacs-eglot-test: actions offered: %S" offered)
-  (unless (buffer-modified-p)
-    (cachelint-test-fail "the code action did not change the buffer")))
+;; `M-x eglot-code-actions' on a finding's region: eglot prompts with the preferred action
+;; (if any) as the default; PICK, given the titles and the default, answers.
+(defun cachelint-test-code-action (code pick)
+  (let* ((d (cachelint-test-diag code))
+         (last-nonmenu-event ?\r))   ; a key, not a mouse click: the prompt, not a popup menu
+    (goto-char (flymake-diagnostic-beg d))
+    (cl-letf (((symbol-function 'completing-read)
+               (lambda (prompt collection &rest args)
+                 (let* ((titles (mapcar #'car collection))
+                        (answer (funcall pick titles (nth 4 args))))
+                   (message "emacs-eglot-test: %s -> %s" prompt answer)
+                   (message "emacs-eglot-test: actions offered: %S" titles)
+                   answer))))
+      (eglot-code-actions (flymake-diagnostic-beg d) (flymake-diagnostic-end d) nil t))
+    (unless (buffer-modified-p)
+      (cachelint-test-fail "the code action on %s did not change the buffer" code))))
 
+;; 1. key-missing-hash: the default, which must be its safe fix.
+(cachelint-test-code-action
+ "nox/key-missing-hash"
+ (lambda (titles default)
+   (unless (and default (string-prefix-p "Fix: " default))
+     (cachelint-test-fail "the default action is %S, not a safe fix, among %S" default titles))
+   default))
 ;; The server lints the edited buffer (eglot sends incremental changes): the finding goes.
 (cachelint-test-wait "the diagnostics of the edited buffer"
                      (lambda () (and (not (cachelint-test-diag "nox/key-missing-hash"))
                                      (cachelint-test-diag "nox/cache-missing"))))
+(save-buffer)
+;; For the shell script to compare with `cachelint check --fix'.
+(copy-file cachelint-test-file (getenv "SAFE_COPY") t)
+
+;; 2. cache-missing: its unsafe fix (no default: nothing is preferred), which inserts a step
+;; and `--reuse-venv=yes' after `nox' on the line with `Tëst 🚀' (a UTF-16 position).
+(cachelint-test-code-action
+ "nox/cache-missing"
+ (lambda (titles _default)
+   (or (cl-find-if (lambda (title) (string-prefix-p "Fix (unsafe): " title)) titles)
+       (cachelint-test-fail "no unsafe fix among %S" titles))))
+(cachelint-test-wait "the diagnostics after the unsafe fix"
+                     (lambda () (null (flymake-diagnostics))))
 (save-buffer)
 
 ;; EGLOT_EVENTS=FILE: the JSON-RPC traffic so far, for a look at what eglot sent.

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Emacs eglot as the language server's client (scripts/emacs-eglot-test.el), configured with
 # the Emacs eglot snippet of docs/editors.md as it is written there: a workflow copy in a
-# throwaway git repository is opened in yaml-mode, the finding's column checked, the preferred
-# quick fix applied through `eglot-code-actions' and the file saved; it must then equal what
-# `cachelint check --fix` makes of another copy. Skipped, with the reason, when emacs or eglot
+# throwaway git repository is opened in yaml-mode, a finding's column and hover checked, the
+# preferred quick fix applied through `eglot-code-actions' and the file saved: it must then
+# equal what `cachelint check --fix` makes of another copy; then the unsafe fix of
+# nox/cache-missing, saved: what `cachelint check --fix --unsafe-fixes` makes. Skipped, with the reason, when emacs or eglot
 # is missing (Debian: apt-get install emacs-nox elpa-eglot elpa-yaml-mode).
 # Uses target/release/cachelint (built when missing), or $CACHELINT_BIN.
 set -euo pipefail
@@ -40,7 +41,7 @@ if ! grep -q eglot-server-programs "$tmp/snippet.el"; then
   exit 1
 fi
 
-for copy in editor cli; do
+for copy in editor cli cli-unsafe; do
   mkdir -p "$tmp/$copy/.github/workflows"
   : > "$tmp/$copy/cachelint.toml"
   cat > "$tmp/$copy/.github/workflows/ci.yml" <<'YAML'
@@ -72,7 +73,7 @@ eglot_version="$(emacs --batch -q --eval \
   "(progn (require 'lisp-mnt) (princ (lm-version (locate-library \"eglot.el\"))))" 2>/dev/null || true)"
 echo "emacs-eglot-test: $(emacs --version | head -1), eglot ${eglot_version:-(version unknown)}"
 log="$tmp/emacs.log"
-if ! PATH="$tmp/bin:$PATH" HOME="$tmp/home" SNIPPET="$tmp/snippet.el" WORKFLOW="$tmp/editor/.github/workflows/ci.yml" \
+if ! PATH="$tmp/bin:$PATH" HOME="$tmp/home" SNIPPET="$tmp/snippet.el" SAFE_COPY="$tmp/safe.yml" WORKFLOW="$tmp/editor/.github/workflows/ci.yml" \
   timeout 120 emacs --batch -q -l scripts/emacs-eglot-test.el </dev/null >"$log" 2>&1; then
   cat "$log" >&2
   echo "emacs-eglot-test: FAILED: emacs exited with an error (its output above)" >&2
@@ -80,12 +81,17 @@ if ! PATH="$tmp/bin:$PATH" HOME="$tmp/home" SNIPPET="$tmp/snippet.el" WORKFLOW="
 fi
 grep '^emacs-eglot-test: ' "$log" || true
 "$bin" check --fix --quiet "$tmp/cli/.github/workflows/ci.yml" >/dev/null || true
-if ! diff -u "$tmp/cli/.github/workflows/ci.yml" "$tmp/editor/.github/workflows/ci.yml"; then
-  echo "emacs-eglot-test: FAILED: the file eglot saved differs from cachelint check --fix" >&2
+"$bin" check --fix --unsafe-fixes --quiet "$tmp/cli-unsafe/.github/workflows/ci.yml" >/dev/null || true
+if ! diff -u "$tmp/cli/.github/workflows/ci.yml" "$tmp/safe.yml"; then
+  echo "emacs-eglot-test: FAILED: the file eglot saved after the safe fix differs from cachelint check --fix" >&2
   exit 1
 fi
-if cmp -s "$tmp/editor/.github/workflows/ci.yml" "$tmp/original.yml"; then
+if cmp -s "$tmp/safe.yml" "$tmp/original.yml"; then
   echo "emacs-eglot-test: FAILED: the file is unchanged: no fix was applied" >&2
   exit 1
 fi
-echo "emacs-eglot-test: ok: the quick fix eglot applied is what cachelint check --fix makes"
+if ! diff -u "$tmp/cli-unsafe/.github/workflows/ci.yml" "$tmp/editor/.github/workflows/ci.yml"; then
+  echo "emacs-eglot-test: FAILED: the file eglot saved after the unsafe fix differs from cachelint check --fix --unsafe-fixes" >&2
+  exit 1
+fi
+echo "emacs-eglot-test: ok: the fixes eglot applied are what cachelint check --fix (--unsafe-fixes) makes"
