@@ -507,6 +507,39 @@ fn ignore_action_and_hover() {
     assert_eq!(c.finish(), Some(0));
 }
 
+/// eglot 1.9 without markdown-mode offers `hover.contentFormat: ["plaintext"]`: the hover's
+/// text is then marked `plaintext` (the same text a Markdown client gets).
+#[test]
+fn hover_is_plaintext_for_a_client_that_reads_no_markdown() {
+    let (_dir, wf) = repo(WORKFLOW);
+    let uri = uri_of(&wf);
+    let at = json!({"textDocument": {"uri": uri}, "position": {"line": 8, "character": 33}});
+    let mut hovers = vec![];
+    for formats in [json!(["plaintext"]), json!(["markdown", "plaintext"])] {
+        let mut c = Client::start();
+        c.initialize(
+            json!({"textDocument": {"hover": {"contentFormat": formats}}}),
+            Value::Null,
+        );
+        c.open(&uri, WORKFLOW, 1);
+        c.diagnostics(&uri);
+        hovers.push(c.request("textDocument/hover", at.clone())["result"].clone());
+        assert_eq!(c.finish(), Some(0));
+    }
+    assert_eq!(hovers[0]["contents"]["kind"], "plaintext");
+    assert_eq!(hovers[1]["contents"]["kind"], "markdown");
+    assert_eq!(
+        hovers[0]["contents"]["value"],
+        hovers[1]["contents"]["value"]
+    );
+    assert!(
+        hovers[0]["contents"]["value"]
+            .as_str()
+            .unwrap()
+            .contains("nox/cache-missing")
+    );
+}
+
 #[test]
 fn an_open_action_buffer_is_read_instead_of_the_disk() {
     let fixture = Path::new(env!("CARGO_MANIFEST_DIR"))

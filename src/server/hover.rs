@@ -62,10 +62,16 @@ fn docs_for(selector: &str) -> Option<String> {
     (!named.is_empty()).then(|| format!("`{selector}` names these rules:\n\n{}", named.join("\n")))
 }
 
-fn markdown(value: String, range: lsp_types::Range) -> Hover {
+/// The hover's Markdown text, marked `plaintext` for a client that reads no Markdown (the
+/// source of a rule's page reads well as it is).
+fn markup(markdown: bool, value: String, range: lsp_types::Range) -> Hover {
     Hover {
         contents: HoverContents::Markup(MarkupContent {
-            kind: MarkupKind::Markdown,
+            kind: if markdown {
+                MarkupKind::Markdown
+            } else {
+                MarkupKind::PlainText
+            },
             value,
         }),
         range: Some(range),
@@ -75,6 +81,7 @@ fn markdown(value: String, range: lsp_types::Range) -> Hover {
 /// The hover at `pos` of the document `uri`.
 pub fn hover(session: &mut Session, uri: &Uri, pos: Position) -> Option<Hover> {
     let enc = session.encoding;
+    let md = session.hover_markdown;
     let text = session.get(uri)?.text.clone();
     let lines = Lines::new(&text);
     let offset = lines.offset(pos, enc);
@@ -83,7 +90,7 @@ pub fn hover(session: &mut Session, uri: &Uri, pos: Position) -> Option<Hover> {
         let span = line.start + name.start..line.start + name.end;
         if span.start <= offset && offset <= span.end {
             let doc = docs_for(&text[span.clone()])?;
-            return Some(markdown(doc, lines.range(&span, enc)));
+            return Some(markup(md, doc, lines.range(&span, enc)));
         }
     }
     let linted = session.lint(uri)?;
@@ -105,7 +112,8 @@ pub fn hover(session: &mut Session, uri: &Uri, pos: Position) -> Option<Hover> {
         }
         parts.push(part);
     }
-    Some(markdown(
+    Some(markup(
+        md,
         parts.join("\n\n---\n\n"),
         lines.range(&first.primary.span, enc),
     ))

@@ -139,6 +139,14 @@ pub fn serve(conn: &Connection) -> Result<bool, String> {
         .and_then(|t| t.code_action.as_ref())
         .and_then(|c| c.resolve_support.as_ref())
         .is_some_and(|r| r.properties.iter().any(|p| p == "edit"));
+    // eglot 1.9 without markdown-mode offers `["plaintext"]` only.
+    session.hover_markdown = init
+        .capabilities
+        .text_document
+        .as_ref()
+        .and_then(|t| t.hover.as_ref())
+        .and_then(|h| h.content_format.as_ref())
+        .is_none_or(|f| f.is_empty() || f.contains(&lsp_types::MarkupKind::Markdown));
     session.log.extend(notes);
     let result = json!({
         "capabilities": capabilities(enc),

@@ -97,6 +97,9 @@ pub struct Session {
     /// The client resolves code actions' edits (`codeAction/resolve`): fix-all is then
     /// computed only when chosen.
     pub resolve_edits: bool,
+    /// The client reads Markdown hovers (it lists `markdown` in `hover.contentFormat`, or
+    /// lists nothing); otherwise a hover's text is sent as `plaintext`.
+    pub hover_markdown: bool,
     knowledge: Arc<Knowledge>,
     layer: Layer,
     resolver: Resolver,
@@ -132,6 +135,7 @@ impl Session {
         Ok(Session {
             encoding,
             resolve_edits: false,
+            hover_markdown: true,
             groups: Groups::new(knowledge.clone(), layer.clone()),
             knowledge,
             layer,
