@@ -210,6 +210,7 @@ fn lint_into(
         db,
         root: repo_root,
         read: Default::default(),
+        scripts: Default::default(),
     };
     // Release workflows and jobs get no tool rules: a cache there is a poisoning risk.
     let release_workflow = facts::release::is_release_workflow(knowledge, &wf);
@@ -297,6 +298,20 @@ fn workflow_inputs(
     if inputs.is_empty() {
         return inputs;
     }
+    // Callers are read only when a working directory, a cache path or a local action's input
+    // uses an input: nothing else cachelint reads depends on them.
+    let uses_inputs = |v: &str| v.contains("inputs.");
+    let used = wf.jobs.iter().flat_map(|j| j.steps()).any(|s| {
+        s.run()
+            .and_then(|r| r.working_directory)
+            .is_some_and(|w| uses_inputs(w.value))
+            || s.input("path").is_some_and(|p| uses_inputs(p.value))
+            || (s.action().and_then(local_action_key).is_some()
+                && s.with.iter().any(|(_, v)| v.as_str().is_some_and(uses_inputs)))
+    });
+    if !used {
+        return inputs;
+    }
     let Some(path) = file.path.as_deref() else {
         return vec![];
     };
@@ -355,6 +370,8 @@ struct RepoConfigs<'d> {
     read: std::cell::RefCell<
         std::collections::HashMap<String, Option<std::sync::Arc<crate::python::Module>>>,
     >,
+    /// [`ConfigSource::may_have_scripts`], worked out once.
+    scripts: std::cell::OnceCell<bool>,
 }
 
 impl ConfigSource for RepoConfigs<'_> {
@@ -376,6 +393,15 @@ impl ConfigSource for RepoConfigs<'_> {
             .map(|f| std::sync::Arc::new(crate::python::read(&f.text)));
         self.read.borrow_mut().insert(path.to_string(), m.clone());
         m
+    }
+
+    fn may_have_scripts(&self) -> bool {
+        *self.scripts.get_or_init(|| {
+            self.root.as_ref().is_some_and(|root| {
+                self.db
+                    .holds_other_than(root, &[".github", ".forgejo", ".gitea", ".git"])
+            })
+        })
     }
 
     fn script(&self, path: &str) -> Option<(FileId, std::sync::Arc<SourceFile>)> {

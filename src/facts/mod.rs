@@ -81,6 +81,12 @@ pub trait ConfigSource {
     fn script(&self, _path: &str) -> Option<(FileId, std::sync::Arc<crate::source::SourceFile>)> {
         None
     }
+
+    /// Whether the repository may hold scripts at all (it has files outside its `.github`
+    /// folder): when not, commands are not searched for script paths.
+    fn may_have_scripts(&self) -> bool {
+        false
+    }
 }
 
 /// A [`ConfigSource`] with no files: every config is unknown.
@@ -800,7 +806,10 @@ fn scan_called_scripts(
     wd: Option<&str>,
     facts: &mut JobFacts<'_>,
 ) {
-    if dialect != Dialect::Posix || site.script_hops >= MAX_SCRIPT_DEPTH {
+    if dialect != Dialect::Posix
+        || site.script_hops >= MAX_SCRIPT_DEPTH
+        || !cx.configs.may_have_scripts()
+    {
         return;
     }
     let needles = ["/", ".sh", ".bash", "source", "cd", "pushd", "popd"];

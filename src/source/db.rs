@@ -53,6 +53,9 @@ struct Inner {
     /// By [`key`]: the path's bytes (hashing a `PathBuf` walks its components, measured at
     /// about 1,500 instructions a lookup; its bytes hash in a tenth of that).
     by_path: HashMap<std::ffi::OsString, FileId>,
+    /// The keys of the files given in memory with a path ([`SourceDb::add`]), for
+    /// [`SourceDb::list`] (which must not walk every file read from disk).
+    given: Vec<std::ffi::OsString>,
 }
 
 /// Every file of a run. Shared by the worker threads; reads are cheap (`Arc` clones).
@@ -146,11 +149,15 @@ impl SourceDb {
             && let Some(&id) = inner.by_path.get(p)
         {
             inner.slots[id.0 as usize] = slot;
+            if !inner.given.contains(p) {
+                inner.given.push(p.clone());
+            }
             return id;
         }
         let id = FileId(inner.slots.len() as u32);
         inner.slots.push(slot);
         if let Some(p) = path {
+            inner.given.push(p.clone());
             inner.by_path.insert(p, id);
         }
         id
@@ -212,8 +219,8 @@ impl SourceDb {
         let want = key(dir);
         let mut out: Vec<PathBuf> = self
             .read_inner()
-            .by_path
-            .keys()
+            .given
+            .iter()
             .map(PathBuf::from)
             .filter(|p| p.parent().map(key).is_some_and(|d| d == want))
             .collect();
@@ -229,6 +236,29 @@ impl SourceDb {
         out.sort();
         out.dedup_by(|a, b| key(a) == key(b));
         out
+    }
+
+    /// Whether the folder `dir` holds anything (a file or a folder, in memory or on disk) whose
+    /// name is not one of `skip`.
+    pub fn holds_other_than(&self, dir: &Path, skip: &[&str]) -> bool {
+        let want = key(dir);
+        let given = self.read_inner().given.iter().any(|p| {
+            let p = Path::new(p);
+            p.ancestors().skip(1).any(|a| {
+                key(a) == want
+                    && p.strip_prefix(a)
+                        .ok()
+                        .and_then(|r| r.components().next())
+                        .is_some_and(|c| !skip.iter().any(|s| c.as_os_str() == *s))
+            })
+        });
+        given
+            || (self.backing == Backing::Disk
+                && std::fs::read_dir(dir).is_ok_and(|mut entries| {
+                    entries.any(|e| {
+                        e.is_ok_and(|e| !skip.iter().any(|s| e.file_name() == *s))
+                    })
+                }))
     }
 
     /// Whether a file exists at `path` (in memory, or on disk for a disk-backed database).
