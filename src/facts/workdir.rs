@@ -30,6 +30,10 @@ pub struct Dirs<'t> {
     first: Option<usize>,
     /// The directory after the changes seen so far (workspace-relative; [`UNKNOWN`]).
     now: String,
+    /// How far the text after the first change has been looked at for scoping, and whether it
+    /// scoped anything (so a long script is read once, not once per command).
+    checked: usize,
+    scoped: bool,
 }
 
 impl<'t> Dirs<'t> {
@@ -41,6 +45,8 @@ impl<'t> Dirs<'t> {
             start,
             first: None,
             now: start.unwrap_or("").to_string(),
+            checked: 0,
+            scoped: false,
         }
     }
 
@@ -70,7 +76,10 @@ impl<'t> Dirs<'t> {
         if !changes {
             return false;
         }
-        self.first.get_or_insert(first.span.start);
+        if self.first.is_none() {
+            self.first = Some(first.span.start);
+            self.checked = first.span.start;
+        }
         self.now = if posix && name != "popd" {
             target(&cmd.words[1..])
                 .and_then(|t| cd(&self.now, t))
@@ -82,12 +91,23 @@ impl<'t> Dirs<'t> {
     }
 
     /// The directory a command starting at `offset` runs in (after the changes seen so far).
-    pub fn at(&self, offset: usize) -> Option<Cow<'_, str>> {
+    /// Commands are asked for in source order; the text between is read once (an expansion
+    /// cut in two by a command in between reads as scoping: unknown, never a wrong directory).
+    pub fn at(&mut self, offset: usize) -> Option<Cow<'_, str>> {
         let Some(first) = self.first else {
             return self.start.map(Cow::Borrowed);
         };
-        let between = self.text.get(first..offset).unwrap_or("(");
-        if scoped(between) {
+        if offset < self.checked {
+            // Out of order: read the whole stretch.
+            if scoped(self.text.get(first..offset).unwrap_or("(")) {
+                return Some(Cow::Borrowed(UNKNOWN));
+            }
+        } else {
+            let chunk = self.text.get(self.checked..offset).unwrap_or("(");
+            self.scoped = self.scoped || scoped(chunk);
+            self.checked = offset;
+        }
+        if self.scoped {
             return Some(Cow::Borrowed(UNKNOWN));
         }
         Some(Cow::Borrowed(self.now.as_str()))

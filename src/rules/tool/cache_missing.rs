@@ -252,6 +252,8 @@ fn insert_step(
             .iter()
             .find_map(|v| Some(format!("{}={}", v.options.first()?, v.on.first()?)))
             .or_else(|| spec.reuse.on_options.first().cloned())?;
+        // The runs of a matrix-driven directory repeat one command: edited once.
+        let mut edited = std::collections::HashSet::new();
         for i in facts
             .invocations(tool_index)
             .iter()
@@ -265,7 +267,7 @@ fn insert_step(
                         continue;
                     }
                     let e = crate::rules::edit::insert_after_word(text, cx.file, &i.at, &on)?;
-                    if !edits.iter().any(|x| x.location == e.location) {
+                    if edited.insert(e.location.span.start) {
                         edits.push(e);
                     }
                 }
