@@ -408,6 +408,8 @@ struct Cx<'c, 'a> {
     configs: &'c dyn ConfigSource,
     /// The job's matrix, worked out when a working directory or a cache path needs it.
     matrix: std::cell::OnceCell<matrix::Matrix>,
+    /// Repository scripts read so far for this job (at most [`MAX_SCRIPT_CALLS`]).
+    script_calls: std::cell::Cell<usize>,
 }
 
 impl Cx<'_, '_> {
@@ -507,6 +509,7 @@ pub fn analyze_steps<'a>(
         actions,
         configs,
         matrix: std::cell::OnceCell::new(),
+        script_calls: std::cell::Cell::new(0),
     };
     let top_inputs = std::rc::Rc::new(linted.inputs.to_vec());
     for step in steps {
@@ -781,6 +784,10 @@ impl<'s> Body<'s> {
 /// How deep scripts running scripts are followed.
 const MAX_SCRIPT_DEPTH: usize = 4;
 
+/// At most this many script runs are read for one job (a script run from every line of a long
+/// script is read that many times, each with its own call site).
+const MAX_SCRIPT_CALLS: usize = 64;
+
 fn scan_script(
     cx: &Cx<'_, '_>,
     site: &Site<'_>,
@@ -871,9 +878,13 @@ fn scan_file(
     if path.is_empty() || path == ".." || path.starts_with("../") {
         return;
     }
+    if cx.script_calls.get() >= MAX_SCRIPT_CALLS {
+        return;
+    }
     let Some((file, script)) = cx.configs.script(path) else {
         return;
     };
+    cx.script_calls.set(cx.script_calls.get() + 1);
     // A script running itself, directly or through others, is scanned once.
     if file == site.file || site.scripts.contains(&file) {
         return;
