@@ -330,7 +330,12 @@ fn workflow_inputs(
         return vec![];
     };
     let rel = parts[from..].join("/");
-    for other in db.list(dir).into_iter().take(MAX_CALLERS_READ) {
+    let siblings = db.list(dir);
+    // Past the limit a caller may go unseen: the inputs are unknown.
+    if siblings.len() > MAX_CALLERS_READ {
+        return vec![];
+    }
+    for other in siblings {
         let yaml = other.extension().is_some_and(|e| e == "yml" || e == "yaml");
         if !yaml || other.file_name() == path.file_name() {
             continue;
