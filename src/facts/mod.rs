@@ -48,6 +48,9 @@ pub struct Invocation {
     /// The matrix cell it is judged in (`name: value`), when its working directory differs
     /// between the cells (one invocation per distinct directory).
     pub cell: Option<String>,
+    /// Whether its working directory was worked out from an expression (an input, a matrix or
+    /// `env` value): a fix that writes the envdir out would hard-code one value of it.
+    pub derived_dir: bool,
     /// Whether it creates environments.
     pub creates_envs: bool,
     /// Where they go, workspace-relative (`None`: unknown).
@@ -591,10 +594,14 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
                 wd.as_deref(),
                 facts,
             );
-            if cell.is_some() {
+            let derived = run
+                .working_directory
+                .is_some_and(|w| w.value.contains("${{"));
+            if cell.is_some() || derived {
                 for (runs, from) in facts.tools.iter_mut().zip(from) {
                     for inv in runs.iter_mut().skip(from) {
                         inv.cell.clone_from(&cell);
+                        inv.derived_dir = derived;
                     }
                 }
             }
@@ -717,6 +724,7 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
                 script_hops: site.script_hops,
                 runner_action: true,
                 cell: None,
+                derived_dir: false,
                 creates_envs: true,
                 envdir: envdir(tool, &args, wd),
                 project_dir: project_dir(&args, wd),
@@ -963,6 +971,7 @@ fn scan_tool(
             script_hops: site.script_hops,
             runner_action: false,
             cell: None,
+            derived_dir: false,
             creates_envs: args.creates_envs,
             envdir: envdir(tool, &args, wd),
             project_dir: project_dir(&args, wd),

@@ -80,7 +80,10 @@ impl<'t> Dirs<'t> {
             self.first = Some(first.span.start);
             self.checked = first.span.start;
         }
-        self.now = if posix && name != "popd" {
+        // The end of a pipeline (`ls | cd docs`) runs in a subshell too.
+        let before = self.text.get(..first.span.start).unwrap_or("").trim_end();
+        let piped = before.ends_with('|') && !before.ends_with("||");
+        self.now = if posix && name != "popd" && !piped {
             target(&cmd.words[1..])
                 .and_then(|t| cd(&self.now, t))
                 .unwrap_or_else(|| UNKNOWN.to_string())
@@ -194,6 +197,22 @@ fn scoped(text: &str) -> bool {
         .any(|c| matches!(c, b'(' | b')' | b'{' | b'}'))
     {
         return true;
+    }
+    // A pipeline's parts and a command sent to the background run in subshells (`cd docs |
+    // tee log`, `cd docs &`); `||`, `&&` and redirections (`2>&1`, `&>`) do not.
+    let b = plain.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'|' if b.get(i + 1) == Some(&b'|') => i += 1,
+            b'|' => return true,
+            b'&' if b.get(i + 1) == Some(&b'&') => i += 1,
+            b'&' if i > 0 && matches!(b[i - 1], b'>' | b'<') => {}
+            b'&' if b.get(i + 1) == Some(&b'>') => {}
+            b'&' => return true,
+            _ => {}
+        }
+        i += 1;
     }
     plain
         .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
@@ -309,6 +328,10 @@ mod tests {
             Some("my dir")
         );
         assert_eq!(
+            dir_of("cd docs 2>&1 >/dev/null &>x\nnox", None, "nox").as_deref(),
+            Some("docs")
+        );
+        assert_eq!(
             dir_of("cd $GITHUB_WORKSPACE/py\nnox", Some("x"), "nox").as_deref(),
             Some("py")
         );
@@ -344,6 +367,11 @@ mod tests {
             "for d in a b; do cd $d; done; nox",
             "f() { cd docs; }\nnox",
             "cd docs\n(nox)",
+            "cd docs | tee log\nnox",
+            "true && cd docs | cat && nox",
+            "cd docs & nox",
+            "cd docs &\nnox",
+            "ls | cd docs\nnox",
         ] {
             assert_eq!(dir_of(s, None, "nox").as_deref(), Some(UNKNOWN), "{s}");
         }

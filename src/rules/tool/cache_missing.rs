@@ -150,7 +150,7 @@ impl ToolRule for CacheMissing {
                 "the cache of `{shown}` keeps a folder inside `{dir}`, not {name}'s environments; {help}"
             );
         }
-        if let Some(advice) = reuse_advice(spec, inv.reuse) {
+        if let Some(advice) = reuse_advice(spec, inv) {
             help.push('\n');
             help.push_str(&advice);
         }
@@ -187,7 +187,7 @@ fn insert_step(
     inv: &Invocation,
     path: &str,
 ) -> Option<Fix> {
-    if !inv.via.is_empty() || inv.runner_action || inv.at.file != cx.file {
+    if !inv.via.is_empty() || inv.runner_action || inv.at.file != cx.file || inv.derived_dir {
         return None;
     }
     // A checkout into the workspace after the new step and before a later run empties a
@@ -263,7 +263,12 @@ fn insert_step(
                 Reuse::Off => return None,
                 Reuse::On => {}
                 Reuse::Default => {
-                    if !i.via.is_empty() || i.runner_action || i.envdir != inv.envdir {
+                    // Reused already (the noxfile turns reuse on): no flag needed.
+                    if !i.via.is_empty()
+                        || i.runner_action
+                        || i.envdir != inv.envdir
+                        || i.reuses == Answer::Yes
+                    {
                         continue;
                     }
                     let e = crate::rules::edit::insert_after_word(text, cx.file, &i.at, &on)?;
@@ -432,8 +437,10 @@ pub(crate) fn suggested_step(
 
 /// What to add so the cache is used: for a tool that recreates its environments by default,
 /// the option that turns reuse on.
-pub(crate) fn reuse_advice(spec: &ToolSpec, reuse: Reuse) -> Option<String> {
-    if spec.reuse.default {
+pub(crate) fn reuse_advice(spec: &ToolSpec, inv: &Invocation) -> Option<String> {
+    let reuse = inv.reuse;
+    // The noxfile on disk (or the tool's default) already reuses them.
+    if spec.reuse.default || inv.reuses == Answer::Yes {
         return None;
     }
     let name = &spec.name;

@@ -90,7 +90,7 @@ impl ToolRule for CachePathMismatch {
         let mut help = format!(
             "{what}: {name} puts its environments beside its config file (the step's `working-directory` and `-f` decide where that is) or in the envdir it is given, and a cache step's `path:` is relative to the workspace, never to a `working-directory`"
         );
-        if let Some(advice) = reuse_advice(spec, inv.reuse) {
+        if let Some(advice) = reuse_advice(spec, inv) {
             help.push('\n');
             help.push_str(&advice);
         }
@@ -127,6 +127,10 @@ fn path_fix(
     inv: &Invocation,
 ) -> Option<Fix> {
     let envdir = inv.envdir.as_deref()?;
+    // A directory from an input, a matrix or `env` value: writing it out would fix one value.
+    if inv.derived_dir {
+        return None;
+    }
     if !(cache.via.is_empty() && cache.restores && cache.saves) || cache.lookup_only {
         return None;
     }
