@@ -307,7 +307,9 @@ fn workflow_inputs(
             .is_some_and(|w| uses_inputs(w.value))
             || s.input("path").is_some_and(|p| uses_inputs(p.value))
             || (s.action().and_then(local_action_key).is_some()
-                && s.with.iter().any(|(_, v)| v.as_str().is_some_and(uses_inputs)))
+                && s.with
+                    .iter()
+                    .any(|(_, v)| v.as_str().is_some_and(uses_inputs)))
     });
     if !used {
         return inputs;

@@ -255,9 +255,7 @@ impl SourceDb {
         given
             || (self.backing == Backing::Disk
                 && std::fs::read_dir(dir).is_ok_and(|mut entries| {
-                    entries.any(|e| {
-                        e.is_ok_and(|e| !skip.iter().any(|s| e.file_name() == *s))
-                    })
+                    entries.any(|e| e.is_ok_and(|e| !skip.iter().any(|s| e.file_name() == *s)))
                 }))
     }
 
