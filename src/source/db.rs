@@ -56,6 +56,9 @@ struct Inner {
     /// The keys of the files given in memory with a path ([`SourceDb::add`]), for
     /// [`SourceDb::list`] (which must not walk every file read from disk).
     given: Vec<std::ffi::OsString>,
+    /// [`SourceDb::holds_other_than`]'s answers from disk, by folder and names skipped (each
+    /// repository's root is asked once per workflow file: read once per run).
+    holds: HashMap<(std::ffi::OsString, String), bool>,
 }
 
 /// Every file of a run. Shared by the worker threads; reads are cheap (`Arc` clones).
@@ -252,11 +255,21 @@ impl SourceDb {
                         .is_some_and(|c| !skip.iter().any(|s| c.as_os_str() == *s))
             })
         });
-        given
-            || (self.backing == Backing::Disk
-                && std::fs::read_dir(dir).is_ok_and(|mut entries| {
-                    entries.any(|e| e.is_ok_and(|e| !skip.iter().any(|s| e.file_name() == *s)))
-                }))
+        if given {
+            return true;
+        }
+        if self.backing != Backing::Disk {
+            return false;
+        }
+        let memo = (want, skip.join("/"));
+        if let Some(&known) = self.read_inner().holds.get(&memo) {
+            return known;
+        }
+        let found = std::fs::read_dir(dir).is_ok_and(|mut entries| {
+            entries.any(|e| e.is_ok_and(|e| !skip.iter().any(|s| e.file_name() == *s)))
+        });
+        self.write_inner().holds.insert(memo, found);
+        found
     }
 
     /// Whether a file exists at `path` (in memory, or on disk for a disk-backed database).
