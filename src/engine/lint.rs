@@ -369,6 +369,12 @@ fn workflow_inputs(
     inputs
 }
 
+/// Whether a repository-relative path stays inside the repository (not `../x`, absolute, or
+/// holding a variable): only those are read.
+fn in_repository(path: &str) -> bool {
+    !(path.starts_with('/') || path.split('/').any(|c| c == "..") || path.contains('$'))
+}
+
 /// Tools' config files (noxfiles) of the repository a workflow belongs to, read through the
 /// database once per file linted.
 struct RepoConfigs<'d> {
@@ -384,8 +390,7 @@ struct RepoConfigs<'d> {
 impl ConfigSource for RepoConfigs<'_> {
     fn config(&self, path: &str) -> Option<std::sync::Arc<crate::python::Module>> {
         let root = self.root.as_ref()?;
-        // A path outside the repository (`../x`, absolute) is not read.
-        if path.starts_with('/') || path.split('/').any(|c| c == "..") || path.contains("$") {
+        if !in_repository(path) {
             return None;
         }
         if let Some(m) = self.read.borrow().get(path) {
@@ -413,7 +418,7 @@ impl ConfigSource for RepoConfigs<'_> {
 
     fn script(&self, path: &str) -> Option<(FileId, std::sync::Arc<SourceFile>)> {
         let root = self.root.as_ref()?;
-        if path.starts_with('/') || path.split('/').any(|c| c == "..") || path.contains('$') {
+        if !in_repository(path) {
             return None;
         }
         let id = self.db.open(&root.join(path)).ok()?;

@@ -63,6 +63,34 @@ pub fn find(text: &str) -> Vec<Site<'_>> {
     out
 }
 
+/// What [`replace`] does with one `${{ }}` site.
+pub enum Replace {
+    /// Put this text in its place.
+    With(String),
+    /// Leave the site as written.
+    Keep,
+    /// The text cannot be known: [`replace`] gives `None`.
+    Unknown,
+}
+
+/// `text` with each `${{ }}` site replaced as `value` says for its trimmed body (the one loop
+/// behind matrix, input and `env` substitution).
+pub fn replace(text: &str, mut value: impl FnMut(&str) -> Replace) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut at = 0;
+    for site in find(text) {
+        out.push_str(text.get(at..site.range.start)?);
+        at = site.range.end;
+        match value(site.body.trim()) {
+            Replace::With(v) => out.push_str(&v),
+            Replace::Keep => out.push_str(text.get(site.range.clone())?),
+            Replace::Unknown => return None,
+        }
+    }
+    out.push_str(text.get(at..)?);
+    Some(out)
+}
+
 /// Parses an expression body. `None` when it is not a valid expression.
 pub fn parse(body: &str) -> Option<SpannedExpr<'_>> {
     Expr::parse(body).ok()

@@ -3,7 +3,6 @@
 //! a reusable workflow (run only by `workflow_call`), the input's default, unless a caller in
 //! the same repository passes another value. Anything else is unknown.
 
-use crate::expr;
 use crate::yaml::Node;
 
 /// Input values by name (`None`: not known statically). A name that is not listed is unknown.
@@ -73,35 +72,27 @@ pub fn of_workflow(root: Option<&Node<'_>>) -> Inputs {
 /// `text` with each `${{ inputs.X }}` replaced by its value; other expressions are kept.
 /// `None` when an input used is unknown (or `text` uses `inputs` in another way).
 pub fn substitute(text: &str, inputs: &[(String, Option<String>)]) -> Option<String> {
+    use crate::expr::Replace;
     if !text.contains("inputs") {
         return Some(text.to_string());
     }
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for site in expr::find(text) {
-        out.push_str(text.get(at..site.range.start)?);
-        at = site.range.end;
-        let body = site.body.trim();
+    crate::expr::replace(text, |body| {
         if !body.contains("inputs") {
-            out.push_str(text.get(site.range.clone())?);
-            continue;
+            return Replace::Keep;
         }
-        let name = body.strip_prefix("inputs.")?;
-        if name.is_empty()
-            || !name
-                .bytes()
-                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        {
-            return None;
-        }
-        let value = inputs
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .and_then(|(_, v)| v.clone())?;
-        out.push_str(&value);
-    }
-    out.push_str(text.get(at..)?);
-    Some(out)
+        let name = body.strip_prefix("inputs.").filter(|n| {
+            !n.is_empty()
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        });
+        let value = name.and_then(|name| {
+            inputs
+                .iter()
+                .find(|(n, _)| n.eq_ignore_ascii_case(name))
+                .and_then(|(_, v)| v.clone())
+        });
+        value.map_or(Replace::Unknown, Replace::With)
+    })
 }
 
 #[cfg(test)]

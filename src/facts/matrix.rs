@@ -338,27 +338,22 @@ fn runs_on_label(node: &Node<'_>, cell: &Cell) -> Option<String> {
 /// `text` with each `${{ matrix.X }}` replaced by its value in `cell`; other expressions are
 /// kept. `None` when a matrix value used is not known (an expression, a nested `matrix.X.Y`).
 pub fn substitute(text: &str, cell: &Cell) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for site in expr::find(text) {
-        out.push_str(text.get(at..site.range.start)?);
-        at = site.range.end;
-        let body = site.body.trim();
+    use expr::Replace;
+    expr::replace(text, |body| {
         if !body.to_ascii_lowercase().contains("matrix") {
-            out.push_str(text.get(site.range.clone())?);
-            continue;
+            return Replace::Keep;
         }
-        let name = matrix_name(body)?;
-        if body.len() != "matrix.".len() + name.len() {
-            return None;
-        }
+        let Some(name) = matrix_name(body).filter(|n| body.len() == "matrix.".len() + n.len())
+        else {
+            return Replace::Unknown;
+        };
         // A name the cell does not define is empty at run time.
-        if let Some(v) = cell.get(name) {
-            out.push_str(v?);
+        match cell.get(name) {
+            None => Replace::With(String::new()),
+            Some(Some(v)) => Replace::With(v.to_string()),
+            Some(None) => Replace::Unknown,
         }
-    }
-    out.push_str(text.get(at..)?);
-    Some(out)
+    })
 }
 
 /// At most this many distinct values of a text across the cells are followed.

@@ -337,32 +337,25 @@ pub fn resolve_path(text: &str, env: &EnvChain<'_, '_>) -> Option<String> {
 }
 
 fn resolve_depth(text: &str, env: &EnvChain<'_, '_>, depth: usize) -> Option<String> {
-    let sites = expr::find(text);
-    if sites.is_empty() {
+    use expr::Replace;
+    if !text.contains("${{") {
         return Some(text.to_string());
     }
     if depth > 4 {
         return None;
     }
-    let mut out = String::with_capacity(text.len());
-    let mut at = 0;
-    for site in sites {
-        out.push_str(text.get(at..site.range.start)?);
-        let name = site.body.trim();
-        let value = if name == "github.workspace" {
-            ".".to_string()
-        } else {
-            let var = name.strip_prefix("env.")?;
-            let Lookup::Declared(declared) = env.get(var) else {
-                return None;
-            };
-            resolve_depth(declared.value, env, depth + 1)?
-        };
-        out.push_str(&value);
-        at = site.range.end;
-    }
-    out.push_str(text.get(at..)?);
-    Some(out)
+    expr::replace(text, |name| {
+        if name == "github.workspace" {
+            return Replace::With(".".to_string());
+        }
+        let value = name
+            .strip_prefix("env.")
+            .and_then(|var| match env.get(var) {
+                Lookup::Declared(declared) => resolve_depth(declared.value, env, depth + 1),
+                _ => None,
+            });
+        value.map_or(Replace::Unknown, Replace::With)
+    })
 }
 
 /// A local composite action a workflow uses, parsed.
@@ -567,20 +560,17 @@ fn visit<'a>(cx: &Cx<'_, 'a>, step: &'a Step<'a>, site: &Site<'a>, facts: &mut J
                 None => Some(None),
             });
         let dirs: Vec<(Option<String>, Option<String>)> = match per_cell {
-            Some(Some(cells)) if cells.len() > 1 => cells
-                .into_iter()
-                .map(|(w, cell)| {
-                    let dir = resolve_path(&w, &chain()).unwrap_or_else(|| "$unknown".into());
-                    (Some(dir), Some(cell))
-                })
-                .collect(),
-            Some(Some(cells)) => cells
-                .into_iter()
-                .map(|(w, _)| {
-                    let dir = resolve_path(&w, &chain()).unwrap_or_else(|| "$unknown".into());
-                    (Some(dir), None)
-                })
-                .collect(),
+            Some(Some(cells)) => {
+                // One directory for every cell needs no cell named.
+                let several = cells.len() > 1;
+                cells
+                    .into_iter()
+                    .map(|(w, cell)| {
+                        let dir = resolve_path(&w, &chain()).unwrap_or_else(|| "$unknown".into());
+                        (Some(dir), several.then_some(cell))
+                    })
+                    .collect()
+            }
             Some(None) => vec![(Some("$unknown".into()), None)],
             None => vec![(run.working_directory.map(resolve), None)],
         };
@@ -847,17 +837,12 @@ fn scan_called_scripts(
         let (Some(first), Some(word)) = (cmd.words.first(), cmd.words.get(i)) else {
             continue;
         };
-        let Some(dir) = dirs.at(first.span.start) else {
-            // The workspace.
-            let path = glob::normalize(&word.text);
-            scan_file(cx, site, body, &mut map, (first, word), &path, None, facts);
-            continue;
-        };
-        if dir.contains('$') {
+        // `None`: the workspace.
+        let dir = dirs.at(first.span.start).map(|d| d.into_owned());
+        if dir.as_deref().is_some_and(|d| d.contains('$')) {
             continue;
         }
-        let path = glob::join(&glob::normalize(&dir), &word.text);
-        let dir = dir.into_owned();
+        let path = glob::join(&glob::normalize(dir.as_deref().unwrap_or("")), &word.text);
         scan_file(
             cx,
             site,
@@ -865,7 +850,7 @@ fn scan_called_scripts(
             &mut map,
             (first, word),
             &path,
-            Some(&dir),
+            dir.as_deref(),
             facts,
         );
     }
